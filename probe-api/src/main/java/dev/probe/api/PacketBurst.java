@@ -1,0 +1,101 @@
+package dev.probe.api;
+
+/**
+ * A reusable, fixed-capacity batch of packet descriptors, stored as parallel primitive arrays so that
+ * filling and draining it allocates nothing.
+ *
+ * <p>A receive worker owns one burst and hands it to {@link dev.probe.spi.ReceiveQueue#poll}; a transmit
+ * worker owns another and fills it from its transmit ring. A burst is never shared between threads
+ * while it is being filled or read.
+ *
+ * <p>Each packet is described by its capture time, captured and wire lengths, and an opaque
+ * {@code handle} that only the {@link dev.probe.spi.PacketMemory} of the source that produced it can
+ * read and release.
+ */
+public final class PacketBurst {
+    private final long[] timestampNanos;
+    private final int[] capturedLength;
+    private final int[] wireLength;
+    private final long[] handle;
+    private int size;
+
+    /**
+     * @param capacity the most packets this burst holds, at least 1
+     */
+    public PacketBurst(final int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: > 0)");
+        }
+        timestampNanos = new long[capacity];
+        capturedLength = new int[capacity];
+        wireLength = new int[capacity];
+        handle = new long[capacity];
+    }
+
+    /** The most packets this burst can hold. */
+    public int capacity() {
+        return handle.length;
+    }
+
+    /** How many packets the burst holds now. */
+    public int size() {
+        return size;
+    }
+
+    /** Forgets every packet; the caller must already have passed on or released them. */
+    public void clear() {
+        size = 0;
+    }
+
+    /**
+     * Appends a packet.
+     *
+     * @param timestampNanos capture time in nanoseconds since the epoch
+     * @param capturedLength bytes captured, at most {@code wireLength}
+     * @param wireLength bytes the packet had on the wire
+     * @param handle the source's token for this packet
+     * @return false, appending nothing, when the burst is full
+     */
+    public boolean add(final long timestampNanos, final int capturedLength, final int wireLength, final long handle) {
+        final int i = size;
+        if (i == this.handle.length) {
+            return false;
+        }
+        this.timestampNanos[i] = timestampNanos;
+        this.capturedLength[i] = capturedLength;
+        this.wireLength[i] = wireLength;
+        this.handle[i] = handle;
+        size = i + 1;
+        return true;
+    }
+
+    /** Capture time of packet {@code i} in nanoseconds since the epoch. */
+    public long timestampNanos(final int i) {
+        return timestampNanos[i];
+    }
+
+    /** Capture time of packet {@code i} in microseconds since the epoch: the Kafka key. */
+    public long timestampMicros(final int i) {
+        return Math.floorDiv(timestampNanos[i], 1_000L);
+    }
+
+    /** Bytes captured of packet {@code i}. */
+    public int capturedLength(final int i) {
+        return capturedLength[i];
+    }
+
+    /** Bytes packet {@code i} had on the wire; above {@link #capturedLength} when the capture was truncated. */
+    public int wireLength(final int i) {
+        return wireLength[i];
+    }
+
+    /** The source's token for packet {@code i}. */
+    public long handle(final int i) {
+        return handle[i];
+    }
+
+    /** The handles array itself, for bulk release of the first {@link #size()} entries. Do not modify. */
+    public long[] handles() {
+        return handle;
+    }
+}

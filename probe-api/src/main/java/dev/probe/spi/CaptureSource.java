@@ -1,0 +1,45 @@
+package dev.probe.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An opened capture device or file that exposes one or more receive queues.
+ *
+ * <p>Opened once by the runtime on the main thread; each {@link ReceiveQueue} is then polled by exactly
+ * one receive worker thread, and packets it produced are read and released through {@link #memory()}
+ * by whichever worker holds them. Counters are read by the stats thread.
+ */
+public interface CaptureSource extends AutoCloseable {
+
+    /** What was opened, for logs: {@code "pcap file /tmp/a.pcap"}, {@code "dpdk port 0 (net_pcap0)"}. */
+    String description();
+
+    /** The receive queues, indexed from 0; the list never changes after open. */
+    List<? extends ReceiveQueue> queues();
+
+    /** Reads and releases the packets this source's queues produce. */
+    PacketMemory memory();
+
+    /**
+     * Packets that reached the source but that it could not hand to the probe, by reason
+     * ({@code "kernel"}, {@code "nic-missed"}, {@code "no-buffer"}), as monotonic totals. Called by the
+     * stats thread; may allocate.
+     */
+    Map<String, Long> drops();
+
+    /**
+     * Further monotonic counters worth showing (device packets, errors), by name. Informational: they
+     * are not part of the accounting. Called by the stats thread; may allocate.
+     */
+    default Map<String, Long> details() {
+        return Map.of();
+    }
+
+    /**
+     * Releases the device or file. Called once every worker has stopped and every packet has been
+     * released; a second call does nothing.
+     */
+    @Override
+    void close();
+}
