@@ -18,6 +18,7 @@ public final class PacketBurst {
     private final int[] wireLength;
     private final long[] handle;
     private int size;
+    private int limit;
 
     /**
      * @param capacity the most packets this burst holds, at least 1
@@ -30,11 +31,35 @@ public final class PacketBurst {
         capturedLength = new int[capacity];
         wireLength = new int[capacity];
         handle = new long[capacity];
+        limit = capacity;
     }
 
     /** The most packets this burst can hold. */
     public int capacity() {
         return handle.length;
+    }
+
+    /** How many packets may be appended before the burst is full: {@code limit() - size()}. */
+    public int remaining() {
+        return limit - size;
+    }
+
+    /** The most packets this burst takes now: its capacity unless lowered by {@link #limit(int)}. */
+    public int limit() {
+        return limit;
+    }
+
+    /**
+     * Lowers (or restores) how many packets this burst takes, so that a run stopping after N packets
+     * asks its source for no more than it needs.
+     *
+     * @param limit from {@link #size()} to {@link #capacity()}
+     */
+    public void limit(final int limit) {
+        if (limit < size || limit > handle.length) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: " + size + " to " + handle.length + ")");
+        }
+        this.limit = limit;
     }
 
     /** How many packets the burst holds now. */
@@ -54,11 +79,11 @@ public final class PacketBurst {
      * @param capturedLength bytes captured, at most {@code wireLength}
      * @param wireLength bytes the packet had on the wire
      * @param handle the source's token for this packet
-     * @return false, appending nothing, when the burst is full
+     * @return false, appending nothing, when the burst is full (at its {@link #limit()})
      */
     public boolean add(final long timestampNanos, final int capturedLength, final int wireLength, final long handle) {
         final int i = size;
-        if (i == this.handle.length) {
+        if (i == limit) {
             return false;
         }
         this.timestampNanos[i] = timestampNanos;

@@ -18,6 +18,14 @@ public interface CaptureSource extends AutoCloseable {
     /** The receive queues, indexed from 0; the list never changes after open. */
     List<? extends ReceiveQueue> queues();
 
+    /**
+     * Whether packets arrive on their own, whether or not the probe keeps up (a NIC, a live interface).
+     * A live source's packets are dropped and counted as {@code ring-full} when a transmit ring is full.
+     * A source that waits to be read (a file, a generator) returns false: its receive workers then take
+     * no more than their rings have room for, so nothing is dropped.
+     */
+    boolean isLive();
+
     /** Reads and releases the packets this source's queues produce. */
     PacketMemory memory();
 

@@ -21,7 +21,7 @@ public interface ReceiveQueue {
     }
 
     /**
-     * Appends up to {@code burst.capacity() - burst.size()} packets without blocking and without
+     * Appends up to {@link PacketBurst#remaining()} packets without blocking and without
      * allocating. Each packet carries its capture time: the source's own when it has one, otherwise the
      * clock read once for the whole poll.
      *

@@ -1,0 +1,94 @@
+package dev.probe.source.dpdk;
+
+import dev.probe.api.PacketBurst;
+import dev.probe.source.dpdk.internal.EthDev;
+import dev.probe.source.dpdk.internal.Rte;
+import dev.probe.source.dpdk.internal.RxQueue;
+import dev.probe.spi.ReceiveQueue;
+
+/**
+ * One receive queue of a {@link DpdkSource}, polled by exactly one receive worker thread. A packet's
+ * handle is its mbuf; frames larger than {@code data-room} arrive as mbuf chains and are captured as
+ * their first segment, with the wire length kept, and counted as {@link #oversize()}. Counters are read
+ * by any thread.
+ */
+public final class DpdkReceiveQueue implements ReceiveQueue {
+    private static final System.Logger LOG = System.getLogger(DpdkReceiveQueue.class.getName());
+
+    /** Whether the current thread is registered with DPDK: registering twice would take a second lcore id. */
+    private static final ThreadLocal<Boolean> THREAD_REGISTERED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    private final int id;
+    private final RxQueue rx;
+    private volatile boolean registered;
+
+    DpdkReceiveQueue(final int id, final RxQueue rx) {
+        this.id = id;
+        this.rx = rx;
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    /**
+     * Registers the worker thread with DPDK ({@code rte_thread_register}), giving it an lcore id so that
+     * mempool operations use a per-thread cache. A failure is logged and polling works without cache.
+     */
+    @Override
+    public void onStart() {
+        if (THREAD_REGISTERED.get()) {
+            registered = true;
+            return;
+        }
+        if (Rte.threadRegister() == 0) {
+            registered = true;
+            THREAD_REGISTERED.set(Boolean.TRUE);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "rx queue {0}: cannot register the thread with DPDK: {1};"
+                    + " polling without a mempool cache", String.valueOf(id), EthDev.lastError());
+        }
+    }
+
+    /**
+     * Undoes {@link #onStart()}; optional, on the worker's thread after its last poll, so a long-lived
+     * process can reuse the lcore id.
+     */
+    public void onStop() {
+        if (registered && THREAD_REGISTERED.get()) {
+            Rte.threadUnregister();
+            registered = false;
+            THREAD_REGISTERED.set(Boolean.FALSE);
+        }
+    }
+
+    /** Whether {@link #onStart()} registered the worker thread. */
+    public boolean registered() {
+        return registered;
+    }
+
+    /**
+     * One driver burst for up to the burst's free room. Never returns {@link #END_OF_INPUT}: a port has
+     * no end, even one replaying a file.
+     */
+    @Override
+    public int poll(final PacketBurst burst) {
+        return rx.poll(burst);
+    }
+
+    /** Packets this queue produced. */
+    public long packets() {
+        return rx.packets();
+    }
+
+    /** Polls that produced packets. */
+    public long bursts() {
+        return rx.bursts();
+    }
+
+    /** Frames larger than one mbuf, captured truncated to their first segment. */
+    public long oversize() {
+        return rx.oversize();
+    }
+}

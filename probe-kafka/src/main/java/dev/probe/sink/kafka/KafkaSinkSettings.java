@@ -1,0 +1,183 @@
+package dev.probe.sink.kafka;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.probe.api.ProbeException;
+import dev.probe.api.Settings;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The validated settings of {@code probe.sink.kafka}, read once by {@link #from(Config)} on the main
+ * thread at start-up and immutable after that.
+ *
+ * @param topic the topic every frame is written to
+ * @param maxInFlight packets per sink handed to the client and not yet acknowledged or failed
+ * @param maxBlock the longest one send may block on the client's buffer
+ * @param startupTimeout how long creating a sink waits for the cluster and the topic
+ * @param producer the {@code probe.sink.kafka.producer} block flattened to client properties,
+ *        without the keys the sink sets itself
+ */
+public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock, Duration startupTimeout,
+                                Map<String, String> producer) {
+    /** The configuration section this record is read from. */
+    public static final String PATH = "probe.sink.kafka";
+    /** Path of the producer block; each key below it is a producer property. */
+    public static final String PRODUCER_PATH = PATH + ".producer";
+    /** Path of the bootstrap servers, named in errors about an unreachable cluster. */
+    public static final String BOOTSTRAP_PATH = PRODUCER_PATH + "." + ProducerConfig.BOOTSTRAP_SERVERS_CONFIG;
+    /** Path of the topic, named in errors about a missing topic. */
+    public static final String TOPIC_PATH = PATH + ".topic";
+
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final long MAX_BLOCK_MAX_MS = Integer.MAX_VALUE;
+
+    /** Producer keys the sink sets itself, with the setting to use instead. */
+    private static final Map<String, String> RESERVED = Map.of(
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, "the sink always writes byte arrays",
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "the sink always writes byte arrays",
+            ProducerConfig.CLIENT_ID_CONFIG, "the sink names each client probe-<worker>",
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, "set " + PATH + ".max-block instead");
+
+    /** Copies the map so that the record stays immutable. */
+    public KafkaSinkSettings {
+        producer = Map.copyOf(producer);
+    }
+
+    /**
+     * Reads and validates {@code probe.sink.kafka} from the whole resolved configuration.
+     *
+     * @throws ProbeException naming the first bad setting, what was expected and where it was given
+     */
+    public static KafkaSinkSettings from(final Config config) {
+        final String topic = Settings.nonEmptyString(config, TOPIC_PATH);
+        if (!LEGAL_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw Settings.invalid(config, TOPIC_PATH,
+                    "a Kafka topic name: 1 to 249 of the characters a-z A-Z 0-9 . _ -");
+        }
+        final int maxInFlight = Settings.intInRange(config, PATH + ".max-in-flight", 1, Integer.MAX_VALUE);
+        final Duration maxBlock = Settings.duration(config, PATH + ".max-block", Duration.ZERO);
+        if (maxBlock.toMillis() > MAX_BLOCK_MAX_MS) {
+            throw Settings.invalid(config, PATH + ".max-block", "a duration of at most " + MAX_BLOCK_MAX_MS + "ms");
+        }
+        final Duration startupTimeout = Settings.duration(config, PATH + ".startup-timeout", Duration.ofMillis(1));
+        if (startupTimeout.toMillis() > MAX_BLOCK_MAX_MS) {
+            throw Settings.invalid(config, PATH + ".startup-timeout", "a duration of at most " + MAX_BLOCK_MAX_MS + "ms");
+        }
+        return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, producer(config));
+    }
+
+    /** The bootstrap servers, for messages: {@code 127.0.0.1:9092}. */
+    public String bootstrapServers() {
+        return producer.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "(not set)");
+    }
+
+    /**
+     * The properties of the producer of worker {@code workerName}: the producer block, byte-array
+     * serializers, {@code client.id = probe-<workerName>} and {@code max.block.ms} from {@code maxBlock}.
+     */
+    public Properties producerProperties(final String workerName, final Duration maxBlockMs) {
+        final Properties props = new Properties();
+        props.putAll(producer);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "probe-" + workerName);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(maxBlockMs.toMillis()));
+        return props;
+    }
+
+    /** The subset of the producer block an admin client understands (addresses, security, DNS). */
+    public Properties adminProperties(final String clientId) {
+        final Set<String> adminNames = AdminClientConfig.configNames();
+        final Properties props = new Properties();
+        producer.forEach((k, v) -> {
+            if (adminNames.contains(k)) {
+                props.put(k, v);
+            }
+        });
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return props;
+    }
+
+    private static Map<String, String> producer(final Config config) {
+        if (!config.hasPath(PRODUCER_PATH)) {
+            return Map.of();
+        }
+        final Config block;
+        try {
+            block = config.getConfig(PRODUCER_PATH);
+        } catch (com.typesafe.config.ConfigException.WrongType e) {
+            throw Settings.invalid(config, PRODUCER_PATH, "an object of Kafka producer settings");
+        }
+        final ConfigDef definitions = ProducerConfig.configDef();
+        final Map<String, ConfigDef.ConfigKey> keys = definitions.configKeys();
+        final Map<String, String> result = new TreeMap<>();
+        for (final Map.Entry<String, ConfigValue> entry : block.entrySet()) {
+            // entrySet gives full paths ("bootstrap.servers" for bootstrap { servers }), quoted where a
+            // segment needs it; splitPath undoes the quoting so both spellings give the same key.
+            final String path = PRODUCER_PATH + "." + entry.getKey();
+            final String key = String.join(".", ConfigUtil.splitPath(entry.getKey()));
+            if (RESERVED.containsKey(key)) {
+                throw Settings.invalid(config, path, "no value here: " + RESERVED.get(key));
+            }
+            final ConfigDef.ConfigKey definition = keys.get(key);
+            if (definition == null) {
+                throw Settings.invalid(config, path, "the name of a Kafka producer setting (see ProducerConfig)");
+            }
+            final String value = flatten(config, path, entry.getValue());
+            try {
+                final Object parsed = ConfigDef.parseType(key, value, definition.type);
+                if (definition.validator != null) {
+                    definition.validator.ensureValid(key, parsed);
+                }
+            } catch (ConfigException e) {
+                throw Settings.invalid(config, path, "a value the Kafka producer accepts for " + key
+                        + " (" + reason(e) + ")");
+            }
+            if (result.put(key, value) != null) {
+                throw Settings.invalid(config, path, "one spelling of " + key + ", but it is also given as "
+                        + (entry.getKey().startsWith("\"") ? "nested keys" : "a quoted key") + "; keep one");
+            }
+        }
+        final String acks = result.getOrDefault(ProducerConfig.ACKS_CONFIG, "all");
+        final boolean idempotent = Boolean.parseBoolean(
+                result.getOrDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true").trim());
+        if (idempotent && !(acks.equals("all") || acks.equals("-1"))) {
+            throw Settings.invalid(config, PRODUCER_PATH + "." + ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                    "false while acks is " + acks + " (idempotence requires acks = all)");
+        }
+        return result;
+    }
+
+    private static String flatten(final Config config, final String path, final ConfigValue value) {
+        final Object unwrapped = value.unwrapped();
+        if (value.valueType() == ConfigValueType.LIST) {
+            final List<?> items = (List<?>) unwrapped;
+            return items.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        if (value.valueType() == ConfigValueType.OBJECT) {
+            throw Settings.invalid(config, path, "a string, number, boolean or list");
+        }
+        return String.valueOf(unwrapped);
+    }
+
+    private static String reason(final ConfigException e) {
+        final String message = e.getMessage() == null ? "invalid" : e.getMessage();
+        final int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.probe.sink.kafka;
+
+import dev.probe.api.PacketBurst;
+import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
+import dev.probe.sink.kafka.testkit.HeapPacketMemory;
+import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.spi.Sink;
+import dev.probe.spi.SinkCounters;
+import dev.probe.spi.SinkFailure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Closing with packets in flight: every packet ends up delivered or failed, exactly once. */
+class KafkaSinkCloseTest {
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.defaults().withAutoCreateTopics(false));
+        broker.createTopic("closing", 2);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static PacketBurst burst(final HeapPacketMemory memory, final int n, final int seed) {
+        final PacketBurst burst = new PacketBurst(n);
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        for (int i = 0; i < n; i++) {
+            memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(100, seed + i), 100);
+        }
+        return burst;
+    }
+
+    @Test
+    void closeAfterTheBrokerStoppedCountsWhatIsLeftAsShutdownSoTheCountersAddUp() {
+        final Sink sink = new KafkaSinkProvider().configure(KafkaTestSupport.config(Map.of(
+                "probe.sink.kafka.topic", "closing",
+                "probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers(),
+                // records stay in the client until flush, so they are surely in flight when the broker stops
+                "probe.sink.kafka.producer.linger.ms", 60_000))).create("tx-0-0");
+        final HeapPacketMemory memory = new HeapPacketMemory();
+        sink.send(burst(memory, 100, 0), memory);
+        assertTrue(sink.flush(Duration.ofSeconds(30)));
+        assertEquals(100, sink.counters().delivered());
+
+        sink.send(burst(memory, 500, 1000), memory);
+        broker.close();
+        // Nothing can be acknowledged now; flush gives up within its timeout.
+        assertFalse(sink.flush(Duration.ofMillis(300)));
+        assertTrue(sink.counters().inFlight() > 0);
+
+        sink.close();
+        final SinkCounters c = sink.counters();
+        assertEquals(600, c.sent());
+        assertEquals(0, c.inFlight());
+        assertEquals(c.sent(), c.delivered() + c.failed());
+        assertEquals(100, c.delivered());
+        assertEquals(500, c.failed(SinkFailure.SHUTDOWN) + c.failed(SinkFailure.TIMEOUT)
+                + c.failed(SinkFailure.OTHER) + c.failed(SinkFailure.BUFFER_EXHAUSTED));
+        assertTrue(c.failed(SinkFailure.SHUTDOWN) > 0, c.failedByReason().toString());
+        assertEquals(0, sink.available());
+
+        // A second close changes nothing; packets sent after close are counted, not lost.
+        sink.close();
+        sink.send(burst(memory, 3, 5000), memory);
+        assertEquals(603, c.sent());
+        assertEquals(c.sent(), c.delivered() + c.failed());
+    }
+}

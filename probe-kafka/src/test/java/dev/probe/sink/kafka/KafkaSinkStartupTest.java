@@ -1,0 +1,149 @@
+package dev.probe.sink.kafka;
+
+import dev.probe.api.ProbeException;
+import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
+import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.spi.SinkFactory;
+import dev.probe.spi.SinkProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Settings validation and the errors a sink gives at creation when the cluster or topic is missing. */
+class KafkaSinkStartupTest {
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.defaults().withAutoCreateTopics(false));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static SinkFactory configure(final Map<String, Object> overrides) {
+        return new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides));
+    }
+
+    @Test
+    void providerIsFoundByNameThroughServiceLoader() {
+        assertTrue(ServiceLoader.load(SinkProvider.class).stream()
+                .anyMatch(p -> p.get().name().equals("kafka") && p.get() instanceof KafkaSinkProvider));
+    }
+
+    @Test
+    void referenceDefaultsAreReadIntoSettings() {
+        final KafkaSinkSettings s = KafkaSinkSettings.from(KafkaTestSupport.config(Map.of()));
+        assertEquals("pcap", s.topic());
+        assertEquals(200_000, s.maxInFlight());
+        assertEquals(Duration.ofMillis(5), s.maxBlock());
+        assertEquals(Duration.ofSeconds(30), s.startupTimeout());
+        assertEquals("127.0.0.1:9092", s.bootstrapServers());
+        assertEquals("1", s.producer().get("acks"));
+        assertEquals("false", s.producer().get("enable.idempotence"));
+        assertEquals("262144", s.producer().get("batch.size"));
+        final var props = s.producerProperties("tx-0-1", s.maxBlock());
+        assertEquals("probe-tx-0-1", props.get("client.id"));
+        assertEquals("5", props.get("max.block.ms"));
+    }
+
+    @Test
+    void unreachableBootstrapFailsNamingBootstrapServers() {
+        final String address = "127.0.0.1:" + KafkaTestSupport.closedPort();
+        final SinkFactory factory = configure(Map.of(
+                "probe.sink.kafka.producer.bootstrap.servers", address,
+                "probe.sink.kafka.startup-timeout", "1s"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        assertEquals("Kafka at " + address + " did not answer within 1s (probe.sink.kafka.producer.bootstrap.servers)",
+                e.getMessage());
+    }
+
+    @Test
+    void missingTopicFailsNamingTheTopicSetting() {
+        final SinkFactory factory = configure(Map.of(
+                "probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers(),
+                "probe.sink.kafka.topic", "absent",
+                "probe.sink.kafka.startup-timeout", "1s"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        assertTrue(e.getMessage().startsWith("Topic absent does not exist at Kafka at " + broker.bootstrapServers()),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("(probe.sink.kafka.topic)"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void unresolvableBootstrapFailsNamingBootstrapServers() {
+        final SinkFactory factory = configure(Map.of(
+                "probe.sink.kafka.producer.bootstrap.servers", "no-such-host.invalid:9092"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        assertTrue(e.getMessage().endsWith("(probe.sink.kafka.producer.bootstrap.servers)"), e.getMessage());
+    }
+
+    @Test
+    void zeroMaxInFlightIsRejectedNamingThePath() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.max-in-flight", 0)));
+        assertTrue(e.getMessage().startsWith("Invalid value 0 for probe.sink.kafka.max-in-flight: expected an integer"),
+                e.getMessage());
+    }
+
+    @Test
+    void unknownProducerSettingIsRejectedNamingThePath() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.lingr.ms", 5)));
+        assertTrue(e.getMessage().contains("probe.sink.kafka.producer.lingr.ms"), e.getMessage());
+    }
+
+    @Test
+    void badProducerValueIsRejectedNamingThePath() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.acks", "some")));
+        assertTrue(e.getMessage().startsWith("Invalid value \"some\" for probe.sink.kafka.producer.acks"), e.getMessage());
+    }
+
+    @Test
+    void idempotenceWithAcksOneIsRejected() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.enable.idempotence", true)));
+        assertTrue(e.getMessage().contains("probe.sink.kafka.producer.enable.idempotence"), e.getMessage());
+    }
+
+    @Test
+    void settingsTheSinkOwnsAreRejected() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.max.block.ms", 100)));
+        assertTrue(e.getMessage().contains("probe.sink.kafka.max-block"), e.getMessage());
+    }
+
+    @Test
+    void quotedProducerKeyIsTheSamePropertyAsNestedKeys() {
+        final Map<String, Object> overrides = new HashMap<>();
+        overrides.put("probe.sink.kafka.producer.\"request.timeout.ms\"", 7000);
+        overrides.put("probe.sink.kafka.producer.delivery.timeout.ms", 60000);
+        final KafkaSinkSettings s = KafkaSinkSettings.from(KafkaTestSupport.config(overrides));
+        assertEquals("7000", s.producer().get("request.timeout.ms"));
+        assertEquals("60000", s.producer().get("delivery.timeout.ms"));
+    }
+
+    @Test
+    void aKeyGivenBothQuotedAndNestedIsRejected() {
+        // HOCON keeps "linger.ms" and linger { ms } apart, so neither would reliably win.
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.\"linger.ms\"", 7)));
+        assertTrue(e.getMessage().contains("linger.ms"), e.getMessage());
+    }
+}

@@ -1,0 +1,223 @@
+package dev.probe.sink.kafka;
+
+import dev.probe.api.PacketBurst;
+import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
+import dev.probe.sink.kafka.testkit.HeapPacketMemory;
+import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.spi.Sink;
+import dev.probe.spi.SinkCounters;
+import dev.probe.spi.SinkFailure;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sink against a real broker: the record layout, the counters and the in-flight bound. */
+class KafkaSinkTest {
+    private static final Duration FLUSH = Duration.ofSeconds(30);
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.defaults().withAutoCreateTopics(false));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static KafkaSink open(final String topic, final Map<String, Object> extra) {
+        final Map<String, Object> overrides = new HashMap<>(extra);
+        overrides.put("probe.sink.kafka.topic", topic);
+        overrides.put("probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers());
+        return (KafkaSink) new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides)).create("tx-0-0");
+    }
+
+    @Test
+    void writesOneRecordPerFrameWithCaptureTimeKeyRawValueAndWireLengthHeaderOnTruncatedFrames() {
+        broker.createTopic("contract", 3);
+        final HeapPacketMemory memory = new HeapPacketMemory();
+        final PacketBurst burst = new PacketBurst(64);
+        final long base = System.currentTimeMillis() * 1_000_000L - 10_000_000_000L;
+        final List<byte[]> frames = new ArrayList<>();
+        final List<Long> nanos = new ArrayList<>();
+        final List<Integer> wires = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            final byte[] frame = HeapPacketMemory.frame(60 + i * 29, i);
+            final long t = base + i * 1_234_567L + 999;   // sub-microsecond part is dropped by the key
+            final int wire = i % 5 == 0 ? frame.length + 1000 + i : frame.length;
+            memory.append(burst, t, frame, wire);
+            frames.add(frame);
+            nanos.add(t);
+            wires.add(wire);
+        }
+        try (Sink sink = open("contract", Map.of())) {
+            sink.send(burst, memory);
+            assertTrue(sink.flush(FLUSH), "flush");
+            final SinkCounters c = sink.counters();
+            assertEquals(50, c.sent());
+            assertEquals(50, c.delivered());
+            assertEquals(0, c.failed());
+            assertEquals(0, c.inFlight());
+            assertEquals(frames.stream().mapToLong(f -> f.length).sum(), c.bytesDelivered());
+        }
+
+        final List<ConsumerRecord<byte[], byte[]>> records =
+                new ArrayList<>(KafkaTestSupport.consume(broker.bootstrapServers(), "contract", 50));
+        assertEquals(50, records.size());
+        records.sort(Comparator.comparingLong(r -> ByteBuffer.wrap(r.key()).getLong()));
+        for (int i = 0; i < 50; i++) {
+            final ConsumerRecord<byte[], byte[]> r = records.get(i);
+            final long micros = Math.floorDiv(nanos.get(i), 1_000L);
+            assertEquals(8, r.key().length);
+            assertEquals(micros, ByteBuffer.wrap(r.key()).getLong(), "key of " + i);
+            assertArrayEquals(frames.get(i), r.value(), "value of " + i);
+            assertEquals(TimestampType.CREATE_TIME, r.timestampType());
+            assertEquals(Math.floorDiv(micros, 1_000L), r.timestamp(), "timestamp of " + i);
+            final Header header = r.headers().lastHeader("wire-length");
+            if (wires.get(i) > frames.get(i).length) {
+                assertNotNull(header, "wire-length of truncated " + i);
+                assertEquals(4, header.value().length);
+                assertEquals(wires.get(i).intValue(), ByteBuffer.wrap(header.value()).getInt());
+                assertEquals(1, r.headers().toArray().length);
+            } else {
+                assertNull(header, "no wire-length on complete " + i);
+                assertEquals(0, r.headers().toArray().length);
+            }
+        }
+    }
+
+    @Test
+    void countsARecordAboveMaxRequestSizeAsTooLargeWithoutThrowing() {
+        broker.createTopic("too-large", 1);
+        final HeapPacketMemory memory = new HeapPacketMemory();
+        final PacketBurst burst = new PacketBurst(8);
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        memory.append(burst, now, HeapPacketMemory.frame(100, 1), 100);
+        memory.append(burst, now + 1_000, HeapPacketMemory.frame(5000, 2), 5000);
+        memory.append(burst, now + 2_000, HeapPacketMemory.frame(200, 3), 200);
+        try (Sink sink = open("too-large", Map.of("probe.sink.kafka.producer.max.request.size", 2000))) {
+            assertDoesNotThrow(() -> sink.send(burst, memory));
+            assertTrue(sink.flush(FLUSH));
+            final SinkCounters c = sink.counters();
+            assertEquals(3, c.sent());
+            assertEquals(2, c.delivered());
+            assertEquals(1, c.failed(SinkFailure.RECORD_TOO_LARGE));
+            assertEquals(1, c.failed());
+            assertEquals(c.sent(), c.delivered() + c.failed());
+        }
+        assertEquals(2, KafkaTestSupport.consume(broker.bootstrapServers(), "too-large", 2).size());
+    }
+
+    @Test
+    void countsAFrameTheClientRefusesOnSendAsOtherWithoutThrowing() {
+        broker.createTopic("refused", 1);
+        final HeapPacketMemory memory = new HeapPacketMemory();
+        final PacketBurst burst = new PacketBurst(4);
+        // Before 1970: ProducerRecord rejects a negative timestamp by throwing from the constructor.
+        memory.append(burst, -5_000_000_000L, HeapPacketMemory.frame(64, 1), 64);
+        memory.append(burst, System.currentTimeMillis() * 1_000_000L, HeapPacketMemory.frame(64, 2), 64);
+        try (Sink sink = open("refused", Map.of())) {
+            assertDoesNotThrow(() -> sink.send(burst, memory));
+            assertTrue(sink.flush(FLUSH));
+            assertEquals(2, sink.counters().sent());
+            assertEquals(1, sink.counters().delivered());
+            assertEquals(1, sink.counters().failed(SinkFailure.OTHER));
+        }
+    }
+
+    @Test
+    void countsSendsThatFindTheClientBufferFullAsBufferExhausted() {
+        broker.createTopic("buffer-full", 2);
+        final HeapPacketMemory memory = new HeapPacketMemory();
+        final PacketBurst burst = new PacketBurst(40);
+        for (int i = 0; i < 40; i++) {
+            memory.append(burst, 1_700_000_000_000_000_000L + i * 1_000L, HeapPacketMemory.frame(100, i), 100);
+        }
+        // The first batch takes the whole buffer and lingers; a record for the other partition needs a
+        // second batch, finds no memory within max-block and fails without blocking longer.
+        try (Sink sink = open("buffer-full", Map.of(
+                "probe.sink.kafka.max-block", "1ms",
+                "probe.sink.kafka.producer.buffer.memory", 262_144,
+                "probe.sink.kafka.producer.batch.size", 262_144,
+                "probe.sink.kafka.producer.linger.ms", 60_000))) {
+            sink.send(burst, memory);
+            assertTrue(sink.flush(FLUSH));
+            final SinkCounters c = sink.counters();
+            assertEquals(40, c.sent());
+            assertTrue(c.failed(SinkFailure.BUFFER_EXHAUSTED) > 0, c.failedByReason().toString());
+            assertTrue(c.delivered() > 0);
+            assertEquals(0, c.failed(SinkFailure.TIMEOUT));
+            assertEquals(c.sent(), c.delivered() + c.failed());
+        }
+    }
+
+    @Test
+    void availableIsMaxInFlightLessInFlightAndRecoversAfterFlush() {
+        broker.createTopic("bounded", 1);
+        final int max = 10;
+        // A long linger keeps the records in the client until flush, without any timing assumption.
+        try (Sink sink = open("bounded", Map.of("probe.sink.kafka.max-in-flight", max,
+                "probe.sink.kafka.producer.linger.ms", 60_000))) {
+            assertEquals(max, sink.available());
+            final HeapPacketMemory memory = new HeapPacketMemory();
+            final PacketBurst burst = new PacketBurst(max);
+            final long now = System.currentTimeMillis() * 1_000_000L;
+            for (int i = 0; i < max; i++) {
+                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+            }
+            sink.send(burst, memory);
+            final long inFlight = sink.counters().inFlight();
+            final int available = sink.available();
+            // Whatever has been acknowledged already, the two always add up to the bound.
+            assertTrue(available >= 0 && available <= max);
+            assertTrue(sink.counters().inFlight() <= inFlight);
+            assertTrue(available >= max - inFlight, available + " vs inFlight " + inFlight);
+            assertTrue(sink.flush(FLUSH));
+            assertEquals(max, sink.available());
+            assertEquals(max, sink.counters().delivered());
+        }
+    }
+
+    @Test
+    void availableFallsToZeroWhenMaxInFlightIsReached() {
+        broker.createTopic("bounded-zero", 1);
+        final int max = 10;
+        try (Sink sink = open("bounded-zero", Map.of("probe.sink.kafka.max-in-flight", max,
+                "probe.sink.kafka.producer.linger.ms", 600_000,
+                "probe.sink.kafka.producer.delivery.timeout.ms", 700_000))) {
+            final HeapPacketMemory memory = new HeapPacketMemory();
+            final PacketBurst burst = new PacketBurst(max);
+            final long now = System.currentTimeMillis() * 1_000_000L;
+            for (int i = 0; i < max; i++) {
+                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+            }
+            sink.send(burst, memory);
+            // With a 10-minute linger and a batch far from full nothing is sent before flush.
+            assertEquals(max, sink.counters().inFlight());
+            assertEquals(0, sink.available());
+            assertTrue(sink.flush(FLUSH));
+            assertEquals(max, sink.available());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.probe.runtime.pipeline;
+
+/** Counters of one receive worker. */
+public enum ReceiveCounter {
+    /** Packets the source handed to the worker. */
+    PACKETS,
+    /** Polls that returned at least one packet. */
+    BURSTS,
+    /** Polls that returned a full burst, a sign the queue is under pressure. */
+    FULL_BURSTS,
+    /** Immediate polls made because the previous one was full. */
+    REPEATS,
+    /** Packets dropped because the transmit ring was full. */
+    RING_FULL,
+    /** Packets of a source that is not live, still waiting for ring room when the run stopped. */
+    SHUTDOWN_DROPS
+}

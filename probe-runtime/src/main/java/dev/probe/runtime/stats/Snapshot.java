@@ -1,0 +1,138 @@
+package dev.probe.runtime.stats;
+
+import dev.probe.spi.SinkFailure;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every counter of a running or stopped pipeline at one moment, and the accounting derived from them:
+ * {@code captured = delivered + dropped (every reason) + in flight}. Immutable.
+ *
+ * @param elapsedNanos time since the pipeline was built
+ * @param source what was opened
+ * @param sourceDrops packets the source saw but could not hand over, by reason
+ * @param sourceDetails informational source counters
+ * @param queues per receive queue
+ */
+public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourceDrops,
+                       Map<String, Long> sourceDetails, List<Queue> queues) {
+
+    /** Drop reason for packets that found their transmit ring full. */
+    public static final String RING_FULL = "ring-full";
+    /** Drop reason for packets still on a ring when the shutdown timeout ran out. */
+    public static final String SHUTDOWN = "shutdown";
+
+    /**
+     * One receive queue, its ring and its transmit workers.
+     *
+     * @param packets packets the source handed to the receive worker
+     * @param shutdownDrops packets the receive worker still held, waiting for ring room, at the stop
+     * @param ringEnqueued packets put on the ring
+     * @param ringDequeued packets taken off the ring
+     */
+    public record Queue(int id, long packets, long bursts, long fullBursts, long repeats, long ringFull,
+                        long shutdownDrops, long ringEnqueued, long ringDequeued, List<Worker> workers) {
+        /** Packets the receive worker holds between poll and ring. */
+        public long receiveHeld() {
+            return Math.max(0, packets - ringEnqueued - ringFull - shutdownDrops);
+        }
+
+        /** Packets waiting on the ring. */
+        public long ringDepth() {
+            return Math.max(0, ringEnqueued - ringDequeued);
+        }
+    }
+
+    /**
+     * One transmit worker and its sink.
+     *
+     * @param taken packets taken from the ring
+     * @param shutdownDrops of those, dropped unsent at the shutdown timeout
+     * @param sent handed to the sink
+     * @param delivered acknowledged by the destination
+     * @param bytesDelivered bytes of those
+     * @param failed sink failures by reason
+     */
+    public record Worker(String name, long taken, long shutdownDrops, long sent, long delivered, long bytesDelivered,
+                         Map<SinkFailure, Long> failed) {
+        /** Packets the sink failed, any reason. */
+        public long failedTotal() {
+            return failed.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Packets the worker holds between ring and sink. */
+        public long workerHeld() {
+            return Math.max(0, taken - shutdownDrops - sent);
+        }
+
+        /** Packets sent and not yet delivered or failed. */
+        public long sinkInFlight() {
+            return Math.max(0, sent - delivered - failedTotal());
+        }
+    }
+
+    /** Packets that reached the source: handed to the probe, plus those the source dropped. */
+    public long captured() {
+        return received() + sum(sourceDrops);
+    }
+
+    /** Packets the source handed to the receive workers. */
+    public long received() {
+        return queues.stream().mapToLong(Queue::packets).sum();
+    }
+
+    /** Packets acknowledged by the sinks. */
+    public long delivered() {
+        return workers().mapToLong(Worker::delivered).sum();
+    }
+
+    /** Bytes acknowledged by the sinks. */
+    public long bytesDelivered() {
+        return workers().mapToLong(Worker::bytesDelivered).sum();
+    }
+
+    /** Drops by reason: the source's ({@code source-<reason>}), ring-full, shutdown, and each sink failure. */
+    public Map<String, Long> dropped() {
+        final Map<String, Long> dropped = new LinkedHashMap<>();
+        sourceDrops.forEach((reason, n) -> dropped.put("source-" + reason, n));
+        dropped.put(RING_FULL, queues.stream().mapToLong(Queue::ringFull).sum());
+        dropped.put(SHUTDOWN, queues.stream().mapToLong(Queue::shutdownDrops).sum()
+                + workers().mapToLong(Worker::shutdownDrops).sum());
+        for (final SinkFailure reason : SinkFailure.values()) {
+            dropped.put(reason.key(), workers().mapToLong(w -> w.failed().getOrDefault(reason, 0L)).sum());
+        }
+        return dropped;
+    }
+
+    /** All drops, every reason. */
+    public long droppedTotal() {
+        return sum(dropped());
+    }
+
+    /** Packets on their way: held by a receive worker, on a ring, held by a transmit worker, or in a sink. */
+    public long inFlight() {
+        long total = 0;
+        for (final Queue queue : queues) {
+            total += queue.receiveHeld() + queue.ringDepth();
+            for (final Worker worker : queue.workers()) {
+                total += worker.workerHeld() + worker.sinkInFlight();
+            }
+        }
+        return total;
+    }
+
+    /** Whether {@code captured = delivered + dropped + in flight}. */
+    public boolean balances() {
+        return captured() == delivered() + droppedTotal() + inFlight();
+    }
+
+    private java.util.stream.Stream<Worker> workers() {
+        return queues.stream().flatMap(q -> q.workers().stream());
+    }
+
+    private static long sum(final Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.probe.runtime.stats;
+
+import java.util.Map;
+
+/**
+ * Renders a final {@link Snapshot} as the one JSON object that {@code --summary FILE} writes: at least
+ * {@code captured}, {@code delivered}, {@code in_flight}, {@code dropped} (counts by reason), plus
+ * per-queue and per-worker detail.
+ */
+public final class SummaryJson {
+    private SummaryJson() {
+    }
+
+    /**
+     * @param outcome how the run ended, such as {@code end-of-input} or {@code signal}
+     * @param error the one-line error that ended the run, or null
+     */
+    public static String render(final Snapshot s, final String outcome, final String error) {
+        final StringBuilder b = new StringBuilder(1024);
+        b.append("{\n");
+        field(b, "captured", s.captured());
+        field(b, "received", s.received());
+        field(b, "delivered", s.delivered());
+        field(b, "bytes_delivered", s.bytesDelivered());
+        field(b, "in_flight", s.inFlight());
+        b.append("  \"dropped\": ").append(object(s.dropped())).append(",\n");
+        field(b, "dropped_total", s.droppedTotal());
+        b.append("  \"balanced\": ").append(s.balances()).append(",\n");
+        b.append("  \"elapsed_seconds\": ").append(String.format(java.util.Locale.ROOT, "%.3f", s.elapsedNanos() / 1e9)).append(",\n");
+        b.append("  \"outcome\": ").append(string(outcome)).append(",\n");
+        b.append("  \"error\": ").append(error == null ? "null" : string(error)).append(",\n");
+        b.append("  \"source\": {\"description\": ").append(string(s.source()))
+                .append(", \"drops\": ").append(object(s.sourceDrops()))
+                .append(", \"details\": ").append(object(s.sourceDetails())).append("},\n");
+        b.append("  \"queues\": [");
+        for (int i = 0; i < s.queues().size(); i++) {
+            final Snapshot.Queue q = s.queues().get(i);
+            b.append(i == 0 ? "\n" : ",\n");
+            b.append("    {\"queue\": ").append(q.id())
+                    .append(", \"packets\": ").append(q.packets())
+                    .append(", \"bursts\": ").append(q.bursts())
+                    .append(", \"full_bursts\": ").append(q.fullBursts())
+                    .append(", \"repeats\": ").append(q.repeats())
+                    .append(", \"ring_enqueued\": ").append(q.ringEnqueued())
+                    .append(", \"ring_full\": ").append(q.ringFull())
+                    .append(", \"ring_depth\": ").append(q.ringDepth())
+                    .append(", \"workers\": [");
+            for (int w = 0; w < q.workers().size(); w++) {
+                final Snapshot.Worker wk = q.workers().get(w);
+                final Map<String, Long> failed = new java.util.LinkedHashMap<>();
+                wk.failed().forEach((reason, n) -> failed.put(reason.key(), n));
+                b.append(w == 0 ? "" : ", ")
+                        .append("{\"name\": ").append(string(wk.name()))
+                        .append(", \"taken\": ").append(wk.taken())
+                        .append(", \"sent\": ").append(wk.sent())
+                        .append(", \"delivered\": ").append(wk.delivered())
+                        .append(", \"failed\": ").append(object(failed))
+                        .append(", \"in_flight\": ").append(wk.workerHeld() + wk.sinkInFlight())
+                        .append('}');
+            }
+            b.append("]}");
+        }
+        b.append("\n  ]\n}\n");
+        return b.toString();
+    }
+
+    private static void field(final StringBuilder b, final String name, final long value) {
+        b.append("  \"").append(name).append("\": ").append(value).append(",\n");
+    }
+
+    private static String object(final Map<String, Long> counts) {
+        final StringBuilder b = new StringBuilder("{");
+        counts.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(string(k)).append(": ").append(v));
+        return b.append('}').toString();
+    }
+
+    private static String string(final String s) {
+        final StringBuilder b = new StringBuilder("\"");
+        for (final char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}
