@@ -3,7 +3,6 @@ package dev.probe.api;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigValue;
 
 import java.time.Duration;
 import java.util.List;
@@ -149,9 +148,20 @@ public final class Settings {
         if (!config.hasPathOrNull(path)) {
             return "";
         }
-        final ConfigValue value = config.getValue(path);
-        final ConfigOrigin origin = value.origin();
+        final String where = where(config.getValue(path).origin());
+        return where.isEmpty() ? "" : " (" + where + ")";
+    }
+
+    /** Where a value came from, short: {@code /etc/probe.conf: 12}, {@code reference.conf: 40}, {@code --set x}. */
+    public static String where(final ConfigOrigin origin) {
+        final String line = origin.lineNumber() > 0 ? ": " + origin.lineNumber() : "";
+        if (origin.filename() != null) {
+            return origin.filename() + line;
+        }
+        if (origin.resource() != null) {
+            return origin.resource() + line;
+        }
         final String description = origin.description();
-        return description == null || description.isEmpty() ? "" : " (" + description + ")";
+        return description == null ? "" : description;
     }
 }

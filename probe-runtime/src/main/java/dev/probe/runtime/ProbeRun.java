@@ -76,6 +76,8 @@ public final class ProbeRun {
     private final Path summaryFile;
     private final PrintStream out;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile boolean running;
 
     /**
      * @param config the effective configuration
@@ -94,11 +96,30 @@ public final class ProbeRun {
     }
 
     /**
+     * Waits until {@link #execute()} has opened the source and started every worker, or has failed to.
+     * Any thread.
+     *
+     * @return true when the workers are running; false on timeout or when start-up failed
+     */
+    public boolean awaitStarted(final Duration timeout) throws InterruptedException {
+        return started.await(timeout.toNanos(), TimeUnit.NANOSECONDS) && running;
+    }
+
+    /**
      * Runs until stopped.
      *
      * @throws ProbeException when the configuration, source or sink is unusable (before anything starts)
      */
     public Result execute() throws InterruptedException {
+        try {
+            return capture();
+        } finally {
+            running = false;
+            started.countDown();
+        }
+    }
+
+    private Result capture() throws InterruptedException {
         final ProbeComponent component = ProbeComponent.create(config);
         final RuntimeSettings settings = component.settings();
         final Pipeline pipeline = component.pipeline();
@@ -106,6 +127,8 @@ public final class ProbeRun {
         out.println("probe: capturing from " + pipeline.snapshot().source() + " with " + pipeline.snapshot().queues().size()
                 + " receive queue(s), " + settings.workersPerRing() + " transmit worker(s) per ring");
         pipeline.start();
+        running = true;
+        started.countDown();
 
         final long started = System.nanoTime();
         final long statsNanos = settings.statsInterval().toNanos();

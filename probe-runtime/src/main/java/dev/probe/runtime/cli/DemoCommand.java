@@ -1,16 +1,20 @@
 package dev.probe.runtime.cli;
 
-import dev.probe.api.ProbeException;
+import dev.probe.runtime.demo.Demo;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 
-/** probe demo. */
+/** {@code probe demo}: see {@link Demo}. */
 final class DemoCommand {
     private DemoCommand() {
     }
 
     static int run(final List<String> args, final PrintStream stdout, final PrintStream stderr) throws InterruptedException {
-        throw new ProbeException("probe demo is not built yet");
+        final List<String> rest = new java.util.ArrayList<>(args);
+        final boolean keep = rest.remove("--keep");
+        final Arguments a = Arguments.parse("demo", rest, Set.of("--packets"));
+        return Demo.run((int) a.longOption("--packets", 200_000, 1), keep, stdout);
     }
 }

@@ -2,36 +2,43 @@ package dev.probe.runtime.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValue;
+import dev.probe.api.Settings;
 
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Renders the effective {@code probe} configuration for {@code probe check}, with secrets (passwords,
- * JAAS configuration, private keys, client secrets, credentials) replaced by {@code "<redacted>"}.
+ * Renders the effective {@code probe} configuration for {@code probe check}: one {@code path = value}
+ * line per setting, sorted, each with where it came from, and secrets (passwords, JAAS configuration,
+ * private keys, client secrets, credentials, tokens) shown as {@code "<redacted>"}.
  */
 public final class Redaction {
     private static final Pattern SECRET = Pattern.compile(
-            "(?i).*(password|passwd|secret|jaas|credential|token|user\\.info|private|ssl\\.key\\.|\\.key$|keystore\\.key).*");
-    private static final String REDACTED = "<redacted>";
+            "(?i).*(password|passwd|secret|jaas|credential|token|user\\.info|private|ssl\\.key\\.).*");
+    private static final String REDACTED = "\"<redacted>\"";
 
     private Redaction() {
     }
 
     /** Whether a setting's path names a secret. */
     public static boolean isSecret(final String path) {
-        return SECRET.matcher(path).matches() && !path.endsWith(".serializer") && !path.endsWith("key.deserializer");
+        return SECRET.matcher(path).matches();
     }
 
-    /** The {@code probe} subtree as HOCON, comments naming each value's origin, secrets redacted. */
+    /** The {@code probe} settings, one line each. */
     public static String render(final Config config) {
-        Config probe = config.withOnlyPath("probe");
-        for (final Map.Entry<String, ?> entry : probe.entrySet()) {
-            if (isSecret(entry.getKey())) {
-                probe = probe.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef(REDACTED));
-            }
+        final Map<String, ConfigValue> sorted = new TreeMap<>();
+        for (final Map.Entry<String, ConfigValue> entry : config.withOnlyPath("probe").entrySet()) {
+            sorted.put(entry.getKey(), entry.getValue());
         }
-        return probe.root().render(ConfigRenderOptions.defaults().setOriginComments(true).setJson(false));
+        final StringBuilder out = new StringBuilder();
+        sorted.forEach((path, value) -> {
+            final String rendered = isSecret(path) ? REDACTED : value.render(ConfigRenderOptions.concise());
+            out.append(path.replace("\"", "")).append(" = ").append(rendered)
+                    .append("    # ").append(Settings.where(value.origin())).append('\n');
+        });
+        return out.toString();
     }
 }
