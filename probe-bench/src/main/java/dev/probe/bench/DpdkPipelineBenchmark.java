@@ -59,7 +59,8 @@ public class DpdkPipelineBenchmark extends AbstractPipelineBenchmark {
         // Every descriptor, ring slot and burst holds an mbuf, and the driver keeps its own copy of the
         // file per queue: size the pool for that, in a 2 KiB data room (64-byte frames) to fit -m.
         final long least = (long) queues * (1024 + ring + burst + FRAMES) + 512;
-        final int mbufs = (int) Math.max(16383, Long.highestOneBit(least * 2) * 2 - 1);
+        final int mbufs = Integer.getInteger("probe.bench.mbufs",
+                (int) Math.max(16383, Long.highestOneBit(least * 2) * 2 - 1));
         final List<String> s = new ArrayList<>();
         s.add("probe.source.type=dpdk");
         s.add("probe.source.dpdk.eal-args=" + hocon(eal));

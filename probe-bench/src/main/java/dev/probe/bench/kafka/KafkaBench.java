@@ -77,16 +77,20 @@ public final class KafkaBench {
                                         + " + in flight %s: %s",
                                 round, size, n, pp, source, rate, pp > 0 ? rate / pp : 0, probe.get("captured"),
                                 probe.get("delivered"), probe.get("dropped"), probe.get("inFlight"),
-                                "true".equals(probe.get("balanced")) ? "balanced" : "UNBALANCED");
+                                "true".equals(probe.get("balanced")) ? "balanced" : "UNBALANCED", probe.get("midRunSnapshotUnbalanced"),
+                                probe.get("checks"), probe.get("midRunUnexplained"));
                         System.out.println(line);
                         rows.add(String.format(Locale.ROOT,
                                 "{\"round\":%d,\"size\":%d,\"records\":%d,\"source\":\"%s\",\"producerPerformance\":%.1f,"
                                         + "\"probe\":%.1f,\"ratio\":%.4f,\"captured\":%s,\"delivered\":%s,\"dropped\":%s,"
-                                        + "\"inFlight\":%s,\"balanced\":%s,\"dropReasons\":\"%s\"}",
+                                        + "\"inFlight\":%s,\"balanced\":%s,\"midRunUnbalanced\":%s,\"midRunUnexplained\":%s,\"checks\":%s,"
+                                        + "\"dropReasons\":\"%s\"}",
                                 round, size, n, source, pp, rate, pp > 0 ? rate / pp : 0,
                                 probe.getOrDefault("captured", "0"), probe.getOrDefault("delivered", "0"),
                                 probe.getOrDefault("dropped", "0"), probe.getOrDefault("inFlight", "0"),
-                                "true".equals(probe.get("balanced")), probe.getOrDefault("dropReasons", "")));
+                                "true".equals(probe.get("balanced")), probe.getOrDefault("midRunSnapshotUnbalanced", "0"),
+                                probe.getOrDefault("midRunUnexplained", "0"), probe.getOrDefault("checks", "0"),
+                                probe.getOrDefault("dropReasons", "")));
                     }
                 }
             }

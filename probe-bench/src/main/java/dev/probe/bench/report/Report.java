@@ -98,8 +98,9 @@ public final class Report {
             md.append("| source | layout | idle | burst | ring | Mpps | ± | B/packet | avg burst | ring-full/s |\n");
             md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (final PipelineRow r : pipeline) {
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.2f | %.2f | %s | %.1f | %.0f |%n",
-                        r.source(), r.layout(), r.idle(), r.burst(), r.ring(), r.mpps(), r.mppsError(),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.2f | %s | %s | %.1f | %.0f |%n",
+                        r.source(), r.layout(), r.idle(), r.burst(), r.ring(), r.mpps(),
+                        r.mppsError() > 0 ? String.format(Locale.ROOT, "%.2f", r.mppsError()) : "n/a",
                         Double.isNaN(r.bytesPerPacket()) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.bytesPerPacket()),
                         r.avgBurst(), r.ringFullPerSec()));
             }
@@ -120,14 +121,16 @@ public final class Report {
             md.append("acks=1, linger.ms=5, batch.size=262144, buffer.memory=64 MiB, no idempotence, no compression,"
                     + " 4 partitions, broker on loopback in the driver JVM, each client in its own JVM.\n\n");
             md.append("| round | bytes | records | probe source | ProducerPerformance rec/s | probe rec/s | ratio |"
-                    + " captured | delivered | dropped | in flight | balanced | drops by reason |\n");
-            md.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                    + " captured | delivered | dropped | in flight | balanced at end | mid-run snapshots off (explained) | drops by reason |\n");
+            md.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
             for (final JsonNode k : kafka) {
-                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %.0f | %.0f | %.3f | %d | %d | %d | %d | %s | %s |%n",
+                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %.0f | %.0f | %.3f | %d | %d | %d | %d | %s | %d of %d (%d) | %s |%n",
                         k.path("round").asInt(), k.path("size").asInt(), k.path("records").asLong(),
                         k.path("source").asText(), k.path("producerPerformance").asDouble(), k.path("probe").asDouble(),
                         k.path("ratio").asDouble(), k.path("captured").asLong(), k.path("delivered").asLong(),
                         k.path("dropped").asLong(), k.path("inFlight").asLong(), k.path("balanced").asBoolean(),
+                        k.path("midRunUnbalanced").asLong(), k.path("checks").asLong(),
+                        k.path("midRunUnbalanced").asLong() - k.path("midRunUnexplained").asLong(),
                         nonZero(k.path("dropReasons").asText())));
             }
             md.append('\n');

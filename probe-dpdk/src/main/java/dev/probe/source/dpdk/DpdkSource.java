@@ -240,7 +240,8 @@ public final class DpdkSource implements CaptureSource {
     /**
      * The device's {@code ipackets}, {@code ibytes}, {@code ierrors}, {@code q<i>-ipackets}, then
      * {@code oversize} (frames larger than data-room, captured truncated to their first segment) and
-     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}.
+     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}; after close, {@code mbufs-unreturned}:
+     * mbufs that were still out of the pool when the port had been closed (0 unless a packet leaked).
      */
     @Override
     public Map<String, Long> details() {
@@ -259,6 +260,9 @@ public final class DpdkSource implements CaptureSource {
             oversize += q.oversize();
         }
         details.put("oversize", oversize);
+        if (closed) {
+            details.put("mbufs-unreturned", unreturnedAtClose);
+        }
         for (final DpdkReceiveQueue q : queues) {
             details.put("rx" + q.id() + "-packets", q.packets());
             details.put("rx" + q.id() + "-bursts", q.bursts());
@@ -297,12 +301,19 @@ public final class DpdkSource implements CaptureSource {
         EthDev.stop(port);
         EthDev.close(port);
         EthDev.closed();
+        // The port's queues gave their mbufs back on close: what is still out was never released.
+        unreturnedAtClose = pool.inUse();
+        if (unreturnedAtClose != 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0} mbufs of port {1} were not released before close", unreturnedAtClose, port);
+        }
         pool.free();
         arena.close();
         synchronized (OPEN_PORTS) {
             OPEN_PORTS.remove(port);
         }
     }
+
+    private long unreturnedAtClose;
 
     private synchronized EthDev.Stats stats() {
         return closed ? lastStats : EthDev.stats(port, queues.size());

@@ -49,7 +49,7 @@ class KafkaSinkStartupTest {
     void referenceDefaultsAreReadIntoSettings() {
         final KafkaSinkSettings s = KafkaSinkSettings.from(KafkaTestSupport.config(Map.of()));
         assertEquals("pcap", s.topic());
-        assertEquals(200_000, s.maxInFlight());
+        assertEquals(32_768, s.maxInFlight());
         assertEquals(Duration.ofMillis(5), s.maxBlock());
         assertEquals(Duration.ofSeconds(30), s.startupTimeout());
         assertEquals("127.0.0.1:9092", s.bootstrapServers());

@@ -38,10 +38,18 @@ public final class StatsFormatter {
         }
         final long captured = now.captured();
         final long delivered = now.delivered();
-        lines.add(String.format(Locale.ROOT, "source   captured %,d (%s/s) source-drops %s",
-                captured, rate(captured, before == null ? 0 : before.captured(), seconds), compact(now.sourceDrops())));
-        lines.add(String.format(Locale.ROOT, "receive  packets %,d bursts %,d full %,d repeats %,d",
-                now.received(), bursts, full, repeats));
+        lines.add(String.format(Locale.ROOT, "source   captured %,d (%s/s) source-drops %s %s",
+                captured, rate(captured, before == null ? 0 : before.captured(), seconds), compact(now.sourceDrops()),
+                compact(now.sourceDetails())));
+        final StringBuilder perQueue = new StringBuilder();
+        if (now.queues().size() > 1) {
+            for (final Snapshot.Queue q : now.queues()) {
+                perQueue.append(perQueue.length() == 0 ? " (" : ", ").append(String.format(Locale.ROOT, "q%d %,d", q.id(), q.packets()));
+            }
+            perQueue.append(')');
+        }
+        lines.add(String.format(Locale.ROOT, "receive  packets %,d%s bursts %,d full %,d repeats %,d",
+                now.received(), perQueue, bursts, full, repeats));
         lines.add(String.format(Locale.ROOT, "ring     enqueued %,d ring-full %,d depth %,d", enqueued, ringFull, depth));
         lines.add(String.format(Locale.ROOT, "sink     sent %,d delivered %,d (%s/s, %s) failed %,d %s in-flight %,d",
                 sent, delivered, rate(delivered, before == null ? 0 : before.delivered(), seconds),

@@ -50,6 +50,9 @@ class DpdkToKafkaTest {
         // A port of its own for the summary test: a closed vdev port cannot be opened again.
         args.add("--vdev");
         args.add("net_pcap" + captures.size() + ",rx_pcap=" + SharedCaptures.entry("vrrp.pcap").path());
+        // And one that replays forever, to stop under load.
+        args.add("--vdev");
+        args.add("net_pcap" + (captures.size() + 1) + ",rx_pcap=" + SharedCaptures.entry("afs.pcap").path() + ",infinite_rx=1");
         ealArgs = args.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(",", "[", "]"));
         broker = Probe.broker();
     }
@@ -139,5 +142,20 @@ class DpdkToKafkaTest {
         } finally {
             java.nio.file.Files.deleteIfExists(summary);
         }
+    }
+
+    @Test
+    void stoppingUnderLoadReleasesEveryMbufAndAccountsForEveryPacket() throws Exception {
+        final String topic = "dpdk-load";
+        broker.createTopic(topic, 2);
+        final List<String> settings = settings(captures.size() + 1, topic);
+        settings.addAll(List.of("probe.stop.duration=2s", "probe.transmit.workers-per-ring=2", "probe.shutdown.timeout=1s"));
+        final ProbeRun.Result result = Probe.run(settings, null);
+        final Snapshot s = result.snapshot();
+        assertEquals(ProbeRun.Outcome.DURATION, result.outcome());
+        assertTrue(s.delivered() > 0, "packets were delivered");
+        assertEquals(0, s.inFlight(), "nothing in flight after the stop");
+        assertTrue(s.balances(), "captured " + s.captured() + " = delivered " + s.delivered() + " + dropped " + s.dropped());
+        assertEquals(0L, s.sourceDetails().get("mbufs-unreturned"), "every mbuf back in the pool");
     }
 }
