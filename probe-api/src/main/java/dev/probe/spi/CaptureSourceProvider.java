@@ -13,6 +13,15 @@ public interface CaptureSourceProvider {
     String name();
 
     /**
+     * Checks the source's settings without opening anything, for {@code probe check}. Called on the main
+     * thread; {@link #open} checks them again.
+     *
+     * @param config the whole resolved configuration
+     * @throws dev.probe.api.ProbeException naming the first bad setting
+     */
+    void validate(Config config);
+
+    /**
      * Validates the source's settings and opens it. Called once on the main thread.
      *
      * @param config the whole resolved configuration; the source reads {@code probe.source.<name>} and

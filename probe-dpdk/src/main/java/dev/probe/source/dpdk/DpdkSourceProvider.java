@@ -16,6 +16,12 @@ public final class DpdkSourceProvider implements CaptureSourceProvider {
         return "dpdk";
     }
 
+    /** Reads and checks {@code probe.source.dpdk}; the device limits are checked only when it opens. */
+    @Override
+    public void validate(final Config config) {
+        DpdkSettings.from(config);
+    }
+
     @Override
     public CaptureSource open(final Config config) {
         return DpdkSource.open(config);

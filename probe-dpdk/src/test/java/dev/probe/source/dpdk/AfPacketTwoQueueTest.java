@@ -105,7 +105,6 @@ class AfPacketTwoQueueTest {
             while (marked.get(0) + marked.get(1) < FRAMES && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            Thread.sleep(200); // anything extra (a duplicate) would show up now
             stop.set(true);
             for (final Thread w : workers) {
                 w.join(5_000);

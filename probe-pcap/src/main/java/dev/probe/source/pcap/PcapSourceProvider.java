@@ -20,6 +20,12 @@ public final class PcapSourceProvider implements CaptureSourceProvider {
         return "pcap";
     }
 
+    /** Reads and checks {@code probe.source.pcap}. */
+    @Override
+    public void validate(final Config config) {
+        PcapSettings.from(config);
+    }
+
     /**
      * Validates {@code probe.source.pcap} and opens the file or interface it names. Called once on the
      * main thread.

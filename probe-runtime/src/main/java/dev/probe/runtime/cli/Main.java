@@ -128,7 +128,7 @@ public final class Main {
         final Arguments a = Arguments.parse("check", args, Set.of());
         final Config config = ConfigLoader.load(a.configFile(), a.overrides());
         RuntimeSettings.from(config);
-        Providers.source(config);
+        Providers.source(config).validate(config);
         Providers.sink(config).configure(config);
         stdout.print(Redaction.render(config));
         stdout.println("# configuration is valid");

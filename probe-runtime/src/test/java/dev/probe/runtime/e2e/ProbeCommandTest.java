@@ -65,7 +65,7 @@ class ProbeCommandTest {
 
     @Test
     void anUnknownSinkListsTheKnownOnes() {
-        final Probe.Cli cli = Probe.cli("check", "--set", "probe.sink.type=kafak");
+        final Probe.Cli cli = Probe.cli("check", "--set", "probe.source.pcap.interface=lo", "--set", "probe.sink.type=kafak");
         assertEquals(2, cli.exit());
         assertEquals(1, cli.stderrLines().size(), cli.stderr());
         assertTrue(cli.stderr().contains("Unknown sink kafak for probe.sink.type: expected one of"), cli.stderr());
@@ -95,8 +95,17 @@ class ProbeCommandTest {
     }
 
     @Test
+    void checkRejectsASourceWithNeitherFileNorInterface() {
+        final Probe.Cli cli = Probe.cli("check");
+        assertEquals(2, cli.exit());
+        assertEquals(1, cli.stderrLines().size(), cli.stderr());
+        assertTrue(cli.stderr().contains("probe.source.pcap.file") && cli.stderr().contains("probe.source.pcap.interface"),
+                cli.stderr());
+    }
+
+    @Test
     void checkPrintsTheEffectiveConfigurationWithSecretsRedacted() {
-        final Probe.Cli cli = Probe.cli("check",
+        final Probe.Cli cli = Probe.cli("check", "--set", "probe.source.pcap.interface=lo",
                 "--set", "probe.sink.kafka.producer.sasl.jaas.config=\"org.apache.kafka.common.security.plain.PlainLoginModule required username=u password=hunter2;\"",
                 "--set", "probe.sink.kafka.producer.ssl.keystore.password=hunter2",
                 "--set", "probe.receive.burst-size=64");
