@@ -13,6 +13,18 @@ import java.lang.foreign.MemorySegment;
 public interface PacketMemory {
 
     /**
+     * Called once on a transmit worker's thread before it first reads or releases packets, so that the
+     * source can prepare per-thread state (DPDK registers the thread for its mempool cache). Does
+     * nothing by default.
+     */
+    default void onThreadStart() {
+    }
+
+    /** Called once on a transmit worker's thread after its last release; undoes {@link #onThreadStart()}. */
+    default void onThreadStop() {
+    }
+
+    /**
      * The captured bytes of a packet, as a view of the source's own memory where it is off-heap. The
      * view is valid until the packet is released.
      *

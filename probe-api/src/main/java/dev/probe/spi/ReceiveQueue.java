@@ -21,6 +21,13 @@ public interface ReceiveQueue {
     }
 
     /**
+     * Called once on the receive worker's thread after its last poll, once it holds no packet (undoes
+     * {@link #onStart()}). Does nothing by default.
+     */
+    default void onStop() {
+    }
+
+    /**
      * Appends up to {@link PacketBurst#remaining()} packets without blocking and without
      * allocating. Each packet carries its capture time: the source's own when it has one, otherwise the
      * clock read once for the whole poll.

@@ -1,7 +1,7 @@
 package dev.probe.source.dpdk;
 
 import dev.probe.api.PacketBurst;
-import dev.probe.source.dpdk.internal.EthDev;
+import dev.probe.source.dpdk.internal.LcoreRegistration;
 import dev.probe.source.dpdk.internal.Rte;
 import dev.probe.source.dpdk.internal.RxQueue;
 import dev.probe.spi.ReceiveQueue;
@@ -13,11 +13,6 @@ import dev.probe.spi.ReceiveQueue;
  * by any thread.
  */
 public final class DpdkReceiveQueue implements ReceiveQueue {
-    private static final System.Logger LOG = System.getLogger(DpdkReceiveQueue.class.getName());
-
-    /** Whether the current thread is registered with DPDK: registering twice would take a second lcore id. */
-    private static final ThreadLocal<Boolean> THREAD_REGISTERED = ThreadLocal.withInitial(() -> Boolean.FALSE);
-
     private final int id;
     private final RxQueue rx;
     private volatile boolean registered;
@@ -38,29 +33,14 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
      */
     @Override
     public void onStart() {
-        if (THREAD_REGISTERED.get()) {
-            registered = true;
-            return;
-        }
-        if (Rte.threadRegister() == 0) {
-            registered = true;
-            THREAD_REGISTERED.set(Boolean.TRUE);
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "rx queue {0}: cannot register the thread with DPDK: {1};"
-                    + " polling without a mempool cache", String.valueOf(id), EthDev.lastError());
-        }
+        registered = LcoreRegistration.register("rx queue " + id);
     }
 
-    /**
-     * Undoes {@link #onStart()}; optional, on the worker's thread after its last poll, so a long-lived
-     * process can reuse the lcore id.
-     */
+    /** Gives the worker thread's lcore id back, on the worker's thread after its last poll. */
+    @Override
     public void onStop() {
-        if (registered && THREAD_REGISTERED.get()) {
-            Rte.threadUnregister();
-            registered = false;
-            THREAD_REGISTERED.set(Boolean.FALSE);
-        }
+        LcoreRegistration.unregister();
+        registered = false;
     }
 
     /** Whether {@link #onStart()} registered the worker thread. */

@@ -154,13 +154,15 @@ class KafkaSinkTest {
         for (int i = 0; i < 40; i++) {
             memory.append(burst, 1_700_000_000_000_000_000L + i * 1_000L, HeapPacketMemory.frame(100, i), 100);
         }
-        // The first batch takes the whole buffer and lingers; a record for the other partition needs a
-        // second batch, finds no memory within max-block and fails without blocking longer.
+        // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; a record for
+        // the other partition needs a second batch, finds no memory within max-block and fails without
+        // blocking longer.
         try (Sink sink = open("buffer-full", Map.of(
                 "probe.sink.kafka.max-block", "1ms",
                 "probe.sink.kafka.producer.buffer.memory", 262_144,
                 "probe.sink.kafka.producer.batch.size", 262_144,
-                "probe.sink.kafka.producer.linger.ms", 60_000))) {
+                "probe.sink.kafka.producer.linger.ms", 60_000,
+                "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
             sink.send(burst, memory);
             assertTrue(sink.flush(FLUSH));
             final SinkCounters c = sink.counters();

@@ -119,7 +119,7 @@ public final class ReceiveWorker implements Agent {
         return moved;
     }
 
-    /** Releases and counts packets a stop left in the burst, not yet on the ring. */
+    /** Releases and counts packets a stop left in the burst, not yet on the ring; then lets the queue clean up. */
     @Override
     public void onClose() {
         final int left = burst.size() - pending;
@@ -128,6 +128,7 @@ public final class ReceiveWorker implements Agent {
             counters.add(ReceiveCounter.SHUTDOWN_DROPS, left);
             pending = burst.size();
         }
+        queue.onStop();
     }
 
     @Override

@@ -33,6 +33,16 @@ public final class TransmitWorker implements Agent {
     }
 
     @Override
+    public void onStart() {
+        memory.onThreadStart();
+    }
+
+    @Override
+    public void onClose() {
+        memory.onThreadStop();
+    }
+
+    @Override
     public int doWork() {
         final int room = sink.available();
         if (room <= 0) {

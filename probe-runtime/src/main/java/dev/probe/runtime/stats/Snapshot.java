@@ -43,6 +43,11 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
         public long ringDepth() {
             return Math.max(0, ringEnqueued - ringDequeued);
         }
+
+        /** Packets a transmit worker has claimed from the ring but not yet counted as taken. */
+        public long claimedNotTaken() {
+            return Math.max(0, ringDequeued - workers.stream().mapToLong(Worker::taken).sum());
+        }
     }
 
     /**
@@ -115,7 +120,7 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
     public long inFlight() {
         long total = 0;
         for (final Queue queue : queues) {
-            total += queue.receiveHeld() + queue.ringDepth();
+            total += queue.receiveHeld() + queue.ringDepth() + queue.claimedNotTaken();
             for (final Worker worker : queue.workers()) {
                 total += worker.workerHeld() + worker.sinkInFlight();
             }

@@ -29,6 +29,18 @@ public final class MbufMemory implements PacketMemory {
         return MemorySegment.ofAddress(bufAddr + dataOff).reinterpret(capturedLength);
     }
 
+    /** Registers the transmit worker's thread with DPDK, so its frees fill its own mempool cache. */
+    @Override
+    public void onThreadStart() {
+        LcoreRegistration.register("transmit thread " + Thread.currentThread().getName());
+    }
+
+    /** Gives the transmit worker's lcore id back. */
+    @Override
+    public void onThreadStop() {
+        LcoreRegistration.unregister();
+    }
+
     @Override
     public void release(final PacketBurst burst, final int from, final int count) {
         final MemorySegment array = scratch.get();
