@@ -31,6 +31,12 @@ public final class SinkCounters {
         values.getAndAdd(BYTES_DELIVERED * STRIDE, bytes);
     }
 
+    /** Counts {@code packets} packets, {@code bytes} in all, acknowledged at once. */
+    public void onDelivered(final int packets, final long bytes) {
+        values.getAndAdd(DELIVERED * STRIDE, packets);
+        values.getAndAdd(BYTES_DELIVERED * STRIDE, bytes);
+    }
+
     /** Counts one packet that will not be delivered. */
     public void onFailed(final SinkFailure reason) {
         values.getAndIncrement((FIRST_FAILURE + reason.ordinal()) * STRIDE);

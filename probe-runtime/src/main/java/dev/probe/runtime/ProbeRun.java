@@ -59,16 +59,16 @@ public final class ProbeRun {
      * @param snapshot the final counters
      * @param outcome how it ended
      * @param error the one-line error, or null
-     * @param clean whether the shutdown delivered or counted everything within its timeout
+     * @param clean whether the shutdown delivered everything without dropping for the stop itself
+     * @param userError whether the error is the user's to fix (exit status 2)
      */
-    public record Result(Snapshot snapshot, Outcome outcome, String error, boolean clean) {
-        /** 0 for a clean run, 2 for a user's error (damaged input), 1 for a failure. */
+    public record Result(Snapshot snapshot, Outcome outcome, String error, boolean clean, boolean userError) {
+        /** 0 for a run that ended as asked, 2 for a user's error (damaged input, a bad core), 1 for a failure. */
         public int exitCode() {
-            return switch (outcome) {
-                case INPUT_ERROR -> 2;
-                case FAILED -> 1;
-                default -> 0;
-            };
+            if (userError) {
+                return 2;
+            }
+            return outcome == Outcome.FAILED ? 1 : 0;
         }
     }
 
@@ -123,51 +123,81 @@ public final class ProbeRun {
         final ProbeComponent component = ProbeComponent.create(config);
         final RuntimeSettings settings = component.settings();
         final Pipeline pipeline = component.pipeline();
-        final StatsFormatter formatter = new StatsFormatter();
-        out.println("probe: capturing from " + pipeline.snapshot().source() + " with " + pipeline.snapshot().queues().size()
+        final Snapshot first = pipeline.snapshot();
+        out.println("probe: capturing from " + first.source() + " with " + first.queues().size()
                 + " receive queue(s), " + settings.workersPerRing() + " transmit worker(s) per ring");
         pipeline.start();
         running = true;
         started.countDown();
 
+        Outcome outcome = null;
+        boolean clean = false;
+        boolean stopped = false;
+        try {
+            outcome = awaitStop(pipeline, settings, new StatsFormatter());
+            clean = pipeline.stop(settings.shutdownTimeout());
+            stopped = true;
+        } finally {
+            if (!stopped) {
+                // Something unexpected on this thread: still stop the workers and close what can be closed.
+                pipeline.stop(Duration.ZERO);
+            }
+        }
+        final Snapshot last = pipeline.snapshot();
+        String error = null;
+        boolean userError = false;
+        if (outcome == Outcome.INPUT_ERROR) {
+            error = pipeline.inputError().getMessage();
+            userError = true;
+        } else if (outcome == Outcome.FAILED) {
+            final Throwable failure = pipeline.workerFailure();
+            userError = failure instanceof ProbeException;
+            error = userError ? failure.getMessage() : "a worker failed: " + failure;
+            if (!userError) {
+                failure.printStackTrace(out);
+            }
+        }
+        if (!pipeline.stuckWorkers().isEmpty()) {
+            out.println("probe: worker(s) " + pipeline.stuckWorkers() + " did not stop within probe.shutdown.timeout + "
+                    + Pipeline.STUCK_WORKER_GRACE.toSeconds() + " s; the source was left open");
+        }
+        final Result result = new Result(last, outcome, error, clean, userError);
+        printSummary(result, settings.shutdownTimeout());
+        writeSummary(result);
+        return result;
+    }
+
+    /** Prints stats lines until the run should stop; returns why. */
+    private Outcome awaitStop(final Pipeline pipeline, final RuntimeSettings settings, final StatsFormatter formatter)
+            throws InterruptedException {
         final long started = System.nanoTime();
         final long statsNanos = settings.statsInterval().toNanos();
         long nextStats = statsNanos > 0 ? started + statsNanos : Long.MAX_VALUE;
         final long deadline = settings.duration().isZero() ? Long.MAX_VALUE : started + settings.duration().toNanos();
-        Outcome outcome = null;
-        while (outcome == null) {
+        while (true) {
             final long now = System.nanoTime();
             final long wait = Math.min(Math.min(nextStats, deadline) - now, TimeUnit.MILLISECONDS.toNanos(20));
             if (stopRequested.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
-                outcome = Outcome.STOP_REQUESTED;
-            } else if (pipeline.workerFailure() != null) {
-                outcome = Outcome.FAILED;
-            } else if (pipeline.receiversFinished()) {
-                outcome = pipeline.inputError() != null ? Outcome.INPUT_ERROR
-                        : settings.maxPackets() > 0 && pipeline.snapshot().received() >= settings.maxPackets()
+                return Outcome.STOP_REQUESTED;
+            }
+            if (pipeline.workerFailure() != null) {
+                return Outcome.FAILED;
+            }
+            if (pipeline.receiversFinished()) {
+                if (pipeline.inputError() != null) {
+                    return Outcome.INPUT_ERROR;
+                }
+                return settings.maxPackets() > 0 && pipeline.snapshot().received() >= settings.maxPackets()
                         ? Outcome.MAX_PACKETS : Outcome.END_OF_INPUT;
-            } else if (System.nanoTime() >= deadline) {
-                outcome = Outcome.DURATION;
+            }
+            if (System.nanoTime() >= deadline) {
+                return Outcome.DURATION;
             }
             if (System.nanoTime() >= nextStats) {
                 formatter.lines(pipeline.snapshot()).forEach(line -> out.println("stats " + line));
                 nextStats += statsNanos;
             }
         }
-
-        final boolean clean = pipeline.stop(settings.shutdownTimeout());
-        final Snapshot last = pipeline.snapshot();
-        String error = null;
-        if (outcome == Outcome.INPUT_ERROR) {
-            error = pipeline.inputError().getMessage();
-        } else if (outcome == Outcome.FAILED) {
-            final Throwable failure = pipeline.workerFailure();
-            error = failure instanceof ProbeException ? failure.getMessage() : String.valueOf(failure);
-        }
-        final Result result = new Result(last, outcome, error, clean);
-        printSummary(result, settings.shutdownTimeout());
-        writeSummary(result);
-        return result;
     }
 
     private void printSummary(final Result result, final Duration shutdownTimeout) {

@@ -2,7 +2,6 @@ package dev.probe.source.dpdk;
 
 import dev.probe.api.PacketBurst;
 import dev.probe.source.dpdk.internal.LcoreRegistration;
-import dev.probe.source.dpdk.internal.Rte;
 import dev.probe.source.dpdk.internal.RxQueue;
 import dev.probe.spi.ReceiveQueue;
 
@@ -50,11 +49,16 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
 
     /**
      * One driver burst for up to the burst's free room. Never returns {@link #END_OF_INPUT}: a port has
-     * no end, even one replaying a file.
+     * no end, even one replaying a file. Returns 0 without calling the driver once the source is closed.
      */
     @Override
     public int poll(final PacketBurst burst) {
         return rx.poll(burst);
+    }
+
+    /** Makes later polls return 0 without calling the driver; the source calls it before stopping the port. */
+    void stop() {
+        rx.stop();
     }
 
     /** Packets this queue produced. */

@@ -2,6 +2,7 @@ package dev.probe.source.dpdk;
 
 import com.typesafe.config.Config;
 import dev.probe.api.ProbeException;
+import dev.probe.source.dpdk.internal.DeviceClock;
 import dev.probe.source.dpdk.internal.DpdkLayout;
 import dev.probe.source.dpdk.internal.Eal;
 import dev.probe.source.dpdk.internal.EthDev;
@@ -14,11 +15,13 @@ import dev.probe.spi.PacketMemory;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +39,8 @@ public final class DpdkSource implements CaptureSource {
     private static final Set<Integer> OPEN_PORTS = new HashSet<>();
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final int ENOTSUP = 95;
+    /** How long NIC timestamps' device clock is watched against the host clock at open. */
+    private static final Duration CLOCK_CALIBRATION = Duration.ofMillis(100);
 
     private final int port;
     private final String name;
@@ -48,6 +53,8 @@ public final class DpdkSource implements CaptureSource {
     private final boolean live;
     private EthDev.Stats lastStats;
     private boolean closed;
+    /** Mbufs still out of the pool once the port had been closed; set by {@link #close()}. */
+    private long unreturnedAtClose;
 
     private DpdkSource(final int port, final String name, final String driver, final DpdkSettings settings,
                        final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues) {
@@ -67,7 +74,10 @@ public final class DpdkSource implements CaptureSource {
     }
 
     /**
-     * Starts the EAL if needed, then configures and starts the port with {@code settings}.
+     * Starts the EAL if needed, then configures and starts the port with {@code settings}. With
+     * {@code timestamps = nic}, also calibrates the device clock against the host clock, which takes
+     * about 100 ms. A failure once receive queues were set up stops and closes the port, so it cannot be
+     * opened again in this process.
      *
      * @throws ProbeException naming the setting, device or file at fault
      */
@@ -135,6 +145,7 @@ public final class DpdkSource implements CaptureSource {
                     + " MB: lower " + DpdkSettings.PREFIX + "mbufs or data-room, or give the EAL more memory"
                     + " (-m or hugepages in " + DpdkSettings.PREFIX + "eal-args)");
         }
+        boolean queuesSetUp = false;
         boolean started = false;
         final Arena arena = Arena.ofShared();
         try {
@@ -143,6 +154,7 @@ public final class DpdkSource implements CaptureSource {
                 throw new ProbeException("Cannot configure " + device + " with " + DpdkSettings.PREFIX + "rx-queues "
                         + s.rxQueues() + ", rss " + rssNames(rssHf, s) + ", mtu " + mtu + ": " + EthDev.describe(rc));
             }
+            queuesSetUp = true;
             for (int q = 0; q < s.rxQueues(); q++) {
                 rc = EthDev.rxQueueSetup(port, q, s.rxDescriptors(), socket, pool);
                 if (rc != 0) {
@@ -180,12 +192,24 @@ public final class DpdkSource implements CaptureSource {
                 }
             }
             waitForLink(port, device, s);
+            DeviceClock nicClock = null;
+            if (s.timestamps() == DpdkSettings.Timestamps.NIC) {
+                try {
+                    nicClock = DeviceClock.calibrate(port, CLOCK_CALIBRATION);
+                } catch (DeviceClock.Unusable e) {
+                    throw s.invalid("timestamps", "clock: " + device + " stamps packets in device clock units,"
+                            + " which need rte_eth_read_clock to convert, but " + e.getMessage()
+                            + (e.status() != 0 ? ": " + EthDev.describe(e.status()) : ""));
+                }
+                LOG.log(System.Logger.Level.INFO, "{0}: device clock runs at {1} MHz against the host clock",
+                        device, String.format(Locale.ROOT, "%.3f", 1e3 / nicClock.nanosPerTick()));
+            }
             final Instant now = Instant.now();
             final long anchorNanoTime = System.nanoTime();
             final long anchorEpoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             final List<DpdkReceiveQueue> queues = new ArrayList<>(s.rxQueues());
             for (int q = 0; q < s.rxQueues(); q++) {
-                queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, anchorEpoch,
+                queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, nicClock, anchorEpoch,
                         anchorNanoTime)));
             }
             LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
@@ -193,8 +217,12 @@ public final class DpdkSource implements CaptureSource {
                     String.valueOf(s.mbufs()), rssNames(rssHf, s));
             return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues));
         } catch (RuntimeException e) {
-            if (started) {
+            // Queues set up hold the pool: stop and close the port (releasing its id) before freeing it.
+            if (queuesSetUp) {
                 EthDev.stop(port);
+                EthDev.close(port);
+            }
+            if (started) {
                 EthDev.closed();
             }
             pool.free();
@@ -227,18 +255,24 @@ public final class DpdkSource implements CaptureSource {
         return memory;
     }
 
-    /** {@code nic-missed} (the device's imissed) and {@code no-mbuf} (rx_nombuf). */
+    /**
+     * {@code nic-missed}: the device's imissed, packets the device dropped for lack of a free receive
+     * descriptor. It is the only drop DPDK reports: {@code rx_nombuf} is in {@link #details()}, since on
+     * hardware drivers it counts failed mbuf allocations while refilling descriptors, not lost packets;
+     * the packets lost for it show up later in imissed, and counting both would count them twice.
+     */
     @Override
     public Map<String, Long> drops() {
         final EthDev.Stats st = stats();
         final Map<String, Long> drops = new LinkedHashMap<>();
         drops.put("nic-missed", st == null ? 0 : st.imissed());
-        drops.put("no-mbuf", st == null ? 0 : st.rxNombuf());
         return drops;
     }
 
     /**
-     * The device's {@code ipackets}, {@code ibytes}, {@code ierrors}, {@code q<i>-ipackets}, then
+     * The device's {@code ipackets}, {@code ibytes}, {@code ierrors}, {@code no-mbuf} (rx_nombuf: mbuf
+     * allocations that failed when refilling receive descriptors, a sign that {@code mbufs} is too small;
+     * the packets it costs are counted in {@code nic-missed}, not here), {@code q<i>-ipackets}, then
      * {@code oversize} (frames larger than data-room, captured truncated to their first segment) and
      * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}; after close, {@code mbufs-unreturned}:
      * mbufs that were still out of the pool when the port had been closed (0 unless a packet leaked).
@@ -251,6 +285,7 @@ public final class DpdkSource implements CaptureSource {
             details.put("ipackets", st.ipackets());
             details.put("ibytes", st.ibytes());
             details.put("ierrors", st.ierrors());
+            details.put("no-mbuf", st.rxNombuf());
             for (int q = 0; q < st.qIpackets().length; q++) {
                 details.put("q" + q + "-ipackets", st.qIpackets()[q]);
             }
@@ -290,11 +325,18 @@ public final class DpdkSource implements CaptureSource {
         return settings;
     }
 
-    /** Stops and closes the port and frees the pool; every packet must have been released. Idempotent. */
+    /**
+     * Makes later polls return 0, stops and closes the port and frees the pool. Every packet should have
+     * been released: when mbufs are still out, the pool is not freed but leaked (with a warning), since a
+     * thread may still read or release them. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
+        }
+        for (final DpdkReceiveQueue q : queues) {
+            q.stop();
         }
         lastStats = EthDev.stats(port, queues.size());
         closed = true;
@@ -304,16 +346,18 @@ public final class DpdkSource implements CaptureSource {
         // The port's queues gave their mbufs back on close: what is still out was never released.
         unreturnedAtClose = pool.inUse();
         if (unreturnedAtClose != 0) {
-            LOG.log(System.Logger.Level.WARNING, "{0} mbufs of port {1} were not released before close", unreturnedAtClose, port);
+            LOG.log(System.Logger.Level.WARNING, "{0} mbufs of port {1} were not released before close; leaking"
+                    + " the mbuf pool instead of freeing it, since a thread may still reference them",
+                    unreturnedAtClose, port);
+            pool.abandon();
+        } else {
+            pool.free();
         }
-        pool.free();
         arena.close();
         synchronized (OPEN_PORTS) {
             OPEN_PORTS.remove(port);
         }
     }
-
-    private long unreturnedAtClose;
 
     private synchronized EthDev.Stats stats() {
         return closed ? lastStats : EthDev.stats(port, queues.size());

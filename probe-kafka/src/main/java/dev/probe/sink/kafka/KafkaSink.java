@@ -42,11 +42,15 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #close} are called by that worker's thread only; the producer's I/O thread reports outcomes
  * through a single shared {@link Callback}; {@link #counters()} is read by any thread.
  *
- * <p>The client's send queue is bounded twice: {@link #available()} keeps at most
- * {@code max-in-flight} packets unacknowledged, and {@code max.block.ms = max-block} bounds how long
- * one send may wait for buffer space before the client fails the record as
- * {@link SinkFailure#BUFFER_EXHAUSTED}. Nothing is ever thrown out of {@link #send}: every packet is
- * counted as sent and then as delivered or failed.
+ * <p>The client's send queue is bounded three ways. {@link #available()} keeps at most
+ * {@code max-in-flight} packets unacknowledged, and returns 0 while the client's free buffer (its
+ * {@code buffer-available-bytes} metric) is below {@code buffer-headroom}, so that large frames push
+ * back onto the ring instead of filling the buffer. Should the buffer fill anyway,
+ * {@code max.block.ms = max-block} bounds how long a send waits for space before the client fails
+ * the record as {@link SinkFailure#BUFFER_EXHAUSTED}; {@link #send} then fails the rest of that
+ * burst the same way without handing it to the client, so one burst waits at most one
+ * {@code max-block}, not one per packet. Nothing is ever thrown out of {@link #send}: every packet
+ * is counted as sent and then as delivered or failed.
  */
 public final class KafkaSink implements Sink {
     private static final int OPEN = 0;
@@ -56,10 +60,15 @@ public final class KafkaSink implements Sink {
     private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(1);
     private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
+    private static final String BUFFER_AVAILABLE_METRIC = "buffer-available-bytes";
+    private static final String PRODUCER_METRICS = "producer-metrics";
 
     private final String workerName;
     private final String topic;
     private final int maxInFlight;
+    private final long bufferHeadroom;
+    /** The producer's free buffer in bytes; null when the check is off or the client does not report it. */
+    private final Metric bufferAvailable;
     private final Producer<byte[], byte[]> producer;
     private final SinkCounters counters = new SinkCounters();
     private final Callback outcome = new Outcome();
@@ -70,6 +79,9 @@ public final class KafkaSink implements Sink {
         this.workerName = workerName;
         this.topic = settings.topic();
         this.maxInFlight = settings.maxInFlight();
+        this.bufferHeadroom = settings.bufferHeadroom();
+        this.bufferAvailable = settings.bufferHeadroom() > 0
+                ? metric(producer, BUFFER_AVAILABLE_METRIC, PRODUCER_METRICS) : null;
         this.producer = producer;
     }
 
@@ -156,23 +168,43 @@ public final class KafkaSink implements Sink {
     }
 
     private static double responsesReceived(final Producer<byte[], byte[]> producer) {
-        for (final Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
-            final MetricName name = e.getKey();
-            if (name.name().equals("response-total") && name.group().equals("producer-metrics")
-                    && e.getValue().metricValue() instanceof Number n) {
-                return n.doubleValue();
-            }
-        }
-        return 0;
+        final Metric responses = metric(producer, "response-total", PRODUCER_METRICS);
+        return responses != null && responses.metricValue() instanceof Number n ? n.doubleValue() : 0;
     }
 
-    /** {@inheritDoc} Never negative; 0 once closed. */
+    /** The client-wide metric {@code name} of {@code group}, or null when the client has none such. */
+    private static Metric metric(final Producer<byte[], byte[]> producer, final String name, final String group) {
+        for (final Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals(group)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@inheritDoc} {@code max-in-flight} less the packets in flight, but 0 while packets are in
+     * flight and the client's free buffer ({@code buffer-available-bytes}, read once per call) is
+     * below {@code buffer-headroom}. With nothing in flight the buffer is not consulted: every batch
+     * has completed, and the client returns a batch's memory right after its callbacks, which is
+     * what {@code max-block} waits for should a send come first. Never negative; 0 once closed.
+     */
     @Override
     public int available() {
         if (state.get() != OPEN) {
             return 0;
         }
-        return (int) Math.max(0L, maxInFlight - counters.inFlight());
+        final long inFlight = counters.inFlight();
+        final long room = maxInFlight - inFlight;
+        if (room <= 0 || inFlight > 0 && bufferLow()) {
+            return 0;
+        }
+        return (int) room;
+    }
+
+    private boolean bufferLow() {
+        return bufferAvailable != null && bufferAvailable.metricValue() instanceof Number free
+                && free.doubleValue() < bufferHeadroom;
     }
 
     /**
@@ -180,6 +212,12 @@ public final class KafkaSink implements Sink {
      * callback. A send the client refuses synchronously (an exception out of
      * {@link Producer#send}) is counted as {@link SinkFailure#OTHER}; after {@link #close()} every
      * packet is counted as {@link SinkFailure#SHUTDOWN}.
+     *
+     * <p>A record that finds no buffer space within {@code max-block} is failed by the client as
+     * {@link SinkFailure#BUFFER_EXHAUSTED}, through the callback on this thread before
+     * {@link Producer#send} returns. The first such record ends the burst: its remaining packets are
+     * counted as {@link SinkFailure#BUFFER_EXHAUSTED} without being handed to the client, so that a
+     * full buffer costs one burst at most one {@code max-block} rather than one per packet.
      */
     @Override
     public void send(final PacketBurst burst, final PacketMemory memory) {
@@ -194,11 +232,21 @@ public final class KafkaSink implements Sink {
             }
             return;
         }
+        // Only this thread counts BUFFER_EXHAUSTED: the client raises BufferExhaustedException while
+        // allocating inside send() and reports it through the callback before send() returns; failures
+        // from the I/O thread are never of that kind. So a change in the count is this burst's doing.
+        final long exhausted = counters.failed(SinkFailure.BUFFER_EXHAUSTED);
         for (int i = 0; i < n; i++) {
             try {
                 producer.send(record(burst, memory, i), outcome);
             } catch (RuntimeException e) {
                 counters.onFailed(SinkFailure.OTHER);
+            }
+            if (counters.failed(SinkFailure.BUFFER_EXHAUSTED) != exhausted) {
+                for (int rest = i + 1; rest < n; rest++) {
+                    counters.onFailed(SinkFailure.BUFFER_EXHAUSTED);
+                }
+                return;
             }
         }
     }

@@ -29,11 +29,13 @@ import java.util.stream.Collectors;
  * @param maxInFlight packets per sink handed to the client and not yet acknowledged or failed
  * @param maxBlock the longest one send may block on the client's buffer
  * @param startupTimeout how long creating a sink waits for the cluster and the topic
+ * @param bufferHeadroom bytes of the client's buffer that must be free for the sink to take more
+ *        packets; 0 turns the check off. Always below the producer's {@code buffer.memory}
  * @param producer the {@code probe.sink.kafka.producer} block flattened to client properties,
  *        without the keys the sink sets itself
  */
 public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock, Duration startupTimeout,
-                                Map<String, String> producer) {
+                                long bufferHeadroom, Map<String, String> producer) {
     /** The configuration section this record is read from. */
     public static final String PATH = "probe.sink.kafka";
     /** Path of the producer block; each key below it is a producer property. */
@@ -42,6 +44,8 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
     public static final String BOOTSTRAP_PATH = PRODUCER_PATH + "." + ProducerConfig.BOOTSTRAP_SERVERS_CONFIG;
     /** Path of the topic, named in errors about a missing topic. */
     public static final String TOPIC_PATH = PATH + ".topic";
+    /** Path of the free-buffer headroom below which the sink takes no more packets. */
+    public static final String BUFFER_HEADROOM_PATH = PATH + ".buffer-headroom";
 
     private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final long MAX_BLOCK_MAX_MS = Integer.MAX_VALUE;
@@ -78,7 +82,30 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         if (startupTimeout.toMillis() > MAX_BLOCK_MAX_MS) {
             throw Settings.invalid(config, PATH + ".startup-timeout", "a duration of at most " + MAX_BLOCK_MAX_MS + "ms");
         }
-        return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, producer(config));
+        final Map<String, String> producer = producer(config);
+        final long bufferMemory = Long.parseLong(producer.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG,
+                String.valueOf(ProducerConfig.configDef().defaultValues().get(ProducerConfig.BUFFER_MEMORY_CONFIG)))
+                .trim());
+        final long bufferHeadroom = bytes(config, BUFFER_HEADROOM_PATH);
+        if (bufferHeadroom >= bufferMemory) {
+            throw Settings.invalid(config, BUFFER_HEADROOM_PATH, "a size below " + PRODUCER_PATH + "."
+                    + ProducerConfig.BUFFER_MEMORY_CONFIG + " (" + bufferMemory + " bytes), or 0 to turn the check off");
+        }
+        return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, bufferHeadroom, producer);
+    }
+
+    /** A size such as {@code 2MiB} or {@code 65536} (bytes), at least 0. */
+    private static long bytes(final Config config, final String path) {
+        final long value;
+        try {
+            value = config.getBytes(path);
+        } catch (com.typesafe.config.ConfigException.WrongType | com.typesafe.config.ConfigException.BadValue e) {
+            throw Settings.invalid(config, path, "a size such as 2MiB or 65536 (bytes), at least 0");
+        }
+        if (value < 0) {
+            throw Settings.invalid(config, path, "a size of at least 0 bytes");
+        }
+        return value;
     }
 
     /** The bootstrap servers, for messages: {@code 127.0.0.1:9092}. */

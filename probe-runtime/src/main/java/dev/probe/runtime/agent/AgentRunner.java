@@ -28,6 +28,8 @@ public final class AgentRunner implements Runnable {
         this.idleStrategy = idleStrategy;
         this.core = core;
         this.thread = new Thread(this, agent.roleName());
+        // A worker never keeps the JVM alive on its own: the controlling thread decides when the run ends.
+        this.thread.setDaemon(true);
     }
 
     /** Starts the agent's thread. */

@@ -15,6 +15,6 @@ final class DemoCommand {
         final List<String> rest = new java.util.ArrayList<>(args);
         final boolean keep = rest.remove("--keep");
         final Arguments a = Arguments.parse("demo", rest, Set.of("--packets"));
-        return Demo.run((int) a.longOption("--packets", 200_000, 1), keep, stdout);
+        return Demo.run((int) Math.min(a.longOption("--packets", 200_000, 1), 50_000_000), keep, stdout);
     }
 }

@@ -87,6 +87,13 @@ public final class Main {
         } catch (ProbeException e) {
             stderr.println("probe: " + e.getMessage());
             return USAGE_ERROR;
+        } catch (java.nio.file.InvalidPathException e) {
+            stderr.println("probe: Invalid path " + e.getInput() + ": " + e.getReason());
+            return USAGE_ERROR;
+        } catch (RuntimeException | Error e) {
+            stderr.println("probe: internal error, please report it with the trace below: " + e);
+            e.printStackTrace(stderr);
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stderr.println("probe: interrupted");

@@ -110,8 +110,8 @@ public final class Demo {
             out.println("  round trip  " + (exact
                     ? "every packet came back byte-exact, with its capture time as key and its wire length"
                     : "MISMATCH: what came back differs from what was generated"));
-            out.println("  summary     " + (s.balances() ? "captured = delivered + dropped + in flight holds" : "counters do NOT add up"));
-            final boolean ok = exact && result.exitCode() == 0 && s.delivered() == s.captured() && s.balances();
+            final boolean ok = exact && result.exitCode() == 0 && s.delivered() == s.captured() && s.inFlight() == 0
+                    && sent.packets() == s.captured();
             out.println(ok ? "demo: OK" : "demo: FAILED");
             return ok ? 0 : 1;
         } finally {

@@ -37,8 +37,13 @@ public final class Pipeline implements AutoCloseable {
     private final List<List<TransmitWorker>> transmitters = new ArrayList<>();
     private final List<AgentRunner> receiveRunners = new ArrayList<>();
     private final List<AgentRunner> transmitRunners = new ArrayList<>();
+    private final List<List<AgentRunner>> transmitRunnersByRing = new ArrayList<>();
+    /** How much longer than the shutdown timeout a worker stuck in a slow call is waited for. */
+    public static final Duration STUCK_WORKER_GRACE = Duration.ofSeconds(10);
+
     private final long createdNanos = System.nanoTime();
     private boolean closed;
+    private boolean abandoned;
 
     /**
      * Creates the rings and workers and one sink per transmit worker (connecting each).
@@ -64,17 +69,19 @@ public final class Pipeline implements AutoCloseable {
                 receiveRunners.add(new AgentRunner(receiver, idleStrategies.get(settings.receiveIdleStrategy()).get(),
                         core(settings.receiveCores(), queue.id())));
                 final List<TransmitWorker> workers = new ArrayList<>();
+                final List<AgentRunner> runners = new ArrayList<>();
                 for (int w = 0; w < settings.workersPerRing(); w++) {
                     final String name = "tx-" + queue.id() + "-" + w;
                     final Sink sink = sinks.create(name);
                     final TransmitWorker worker = new TransmitWorker(ring, source.memory(), sink,
                             settings.transmitBurstSize(), name);
                     workers.add(worker);
-                    transmitRunners.add(new AgentRunner(worker,
-                            idleStrategies.get(settings.transmitIdleStrategy()).get(),
+                    runners.add(new AgentRunner(worker, idleStrategies.get(settings.transmitIdleStrategy()).get(),
                             core(settings.transmitCores(), txIndex++)));
                 }
                 transmitters.add(workers);
+                transmitRunnersByRing.add(runners);
+                transmitRunners.addAll(runners);
             }
         } catch (RuntimeException e) {
             close();
@@ -118,52 +125,86 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Stops cleanly: stops receiving, lets the transmit workers drain the rings, flushes the sinks, all
-     * within {@code timeout}; then drops (and counts) whatever is left, closes the sinks and the source.
+     * Stops cleanly, within {@code timeout}: the receive workers stop polling and hand what they hold to
+     * their rings, the transmit workers drain the rings, the sinks flush; whatever is left then is
+     * dropped and counted ({@code shutdown}, {@code sink-shutdown}); the sinks and the source close.
      * Controlling thread.
      *
-     * @return true when everything captured was delivered or dropped within the timeout with nothing
-     *         left to drop for reason {@code shutdown}
+     * <p>A transmit worker inside a slow {@code send} may outlast the timeout by its sink's own bound:
+     * it is waited for up to {@link #STUCK_WORKER_GRACE} more. A worker thread still running after that
+     * is reported and the source and sinks are left open, since freeing memory a thread may still read
+     * would be worse than leaking it.
+     *
+     * @return true when everything captured was delivered, or dropped for a reason other than the stop
      */
     public boolean stop(final Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
+        final long lastChance = deadline + STUCK_WORKER_GRACE.toNanos();
+        receivers.forEach(ReceiveWorker::finish);
+        awaitAll(receiveRunners, deadline);
         receiveRunners.forEach(AgentRunner::stop);
-        for (final AgentRunner runner : receiveRunners) {
-            runner.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        boolean clean = true;
-        for (final SpmcPacketRing ring : rings) {
-            while (ring.depth() > 0 && System.nanoTime() < deadline && transmitRunners.stream().anyMatch(r -> !r.isTerminated())) {
+        final boolean receiversStopped = awaitAll(receiveRunners, lastChance);
+
+        for (int q = 0; q < rings.size(); q++) {
+            final List<AgentRunner> ringRunners = transmitRunnersByRing.get(q);
+            while (rings.get(q).depth() > 0 && System.nanoTime() < deadline
+                    && ringRunners.stream().anyMatch(r -> !r.isTerminated())) {
                 Thread.sleep(1);
             }
         }
         transmitRunners.forEach(AgentRunner::stop);
-        for (final AgentRunner runner : transmitRunners) {
-            runner.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        final boolean transmittersStopped = awaitAll(transmitRunners, lastChance);
+        if (!receiversStopped || !transmittersStopped) {
+            abandoned = true;
+            return false;
         }
+
+        boolean clean = receivers.stream().allMatch(r -> r.counters().get(ReceiveCounter.SHUTDOWN_DROPS) == 0);
         for (final List<TransmitWorker> workers : transmitters) {
             for (final TransmitWorker worker : workers) {
-                if (worker.dropRemaining() > 0) {
-                    clean = false;
-                }
+                clean &= worker.dropRemaining() == 0;
             }
         }
         for (final List<TransmitWorker> workers : transmitters) {
             for (final TransmitWorker worker : workers) {
-                final Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-                if (!worker.sink().flush(left)) {
-                    clean = false;
-                }
+                clean &= worker.sink().flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
         }
         close();
         return clean;
     }
 
-    /** Closes the sinks and the source; idempotent. Counts packets still in a sink as sink-shutdown. */
+    /** Names of worker threads that did not stop; empty unless {@link #stop} gave up on one. */
+    public List<String> stuckWorkers() {
+        final List<String> stuck = new ArrayList<>();
+        for (final AgentRunner runner : receiveRunners) {
+            if (!runner.isTerminated()) {
+                stuck.add(runner.agent().roleName());
+            }
+        }
+        for (final AgentRunner runner : transmitRunners) {
+            if (!runner.isTerminated()) {
+                stuck.add(runner.agent().roleName());
+            }
+        }
+        return stuck;
+    }
+
+    private static boolean awaitAll(final List<AgentRunner> runners, final long deadline) throws InterruptedException {
+        boolean all = true;
+        for (final AgentRunner runner : runners) {
+            all &= runner.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return all;
+    }
+
+    /**
+     * Closes the sinks and the source; idempotent. Counts packets still in a sink as sink-shutdown. Does
+     * nothing once {@link #stop} has given up on a stuck worker thread.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (closed || abandoned) {
             return;
         }
         closed = true;
@@ -192,8 +233,9 @@ public final class Pipeline implements AutoCloseable {
                 final long bytes = worker.sink().counters().bytesDelivered();
                 final long sent = worker.sink().counters().sent();
                 final long shutdownDrops = worker.counters().get(TransmitCounter.SHUTDOWN_DROPS);
+                final long sendFailed = worker.counters().get(TransmitCounter.SEND_FAILED);
                 final long taken = worker.counters().get(TransmitCounter.TAKEN);
-                workers.add(new Snapshot.Worker(worker.roleName(), taken, shutdownDrops, sent, delivered, bytes, failed));
+                workers.add(new Snapshot.Worker(worker.roleName(), taken, shutdownDrops, sendFailed, sent, delivered, bytes, failed));
             }
             final SpmcPacketRing ring = rings.get(q);
             final long dequeued = ring.dequeued();

@@ -29,6 +29,7 @@ public final class ReceiveWorker implements Agent {
     /** From a source that is not live: the first packet of {@link #burst} not yet on the ring. */
     private int pending;
     private volatile boolean done;
+    private volatile boolean finishing;
     private volatile ProbeException inputError;
 
     /**
@@ -62,6 +63,10 @@ public final class ReceiveWorker implements Agent {
             if (pending < burst.size()) {
                 return 0;
             }
+        }
+        if (finishing) {
+            done = true;
+            return 0;
         }
         int moved = 0;
         for (int attempt = 0; attempt <= maxRepeats; attempt++) {
@@ -117,6 +122,13 @@ public final class ReceiveWorker implements Agent {
             counters.add(ReceiveCounter.FULL_BURSTS, 1);
         }
         return moved;
+    }
+
+    /**
+     * Asks the worker to stop polling; it still hands what it holds to its ring, then ends. Any thread.
+     */
+    public void finish() {
+        finishing = true;
     }
 
     /** Releases and counts packets a stop left in the burst, not yet on the ring; then lets the queue clean up. */

@@ -29,8 +29,6 @@ public final class SpmcPacketRing {
     private final long[] sequence;
     private final PaddedAtomicLong tail = new PaddedAtomicLong();
     private final PaddedAtomicLong head = new PaddedAtomicLong();
-    /** The producer's own copy of the tail. */
-    private long producerTail;
 
     /** @param capacity a power of two */
     public SpmcPacketRing(final int capacity) {
@@ -62,7 +60,8 @@ public final class SpmcPacketRing {
      */
     public int offer(final PacketBurst burst, final int from) {
         final int size = burst.size();
-        long position = producerTail;
+        final long start = tail.get();
+        long position = start;
         int i = from;
         while (i < size) {
             final int slot = (int) position & mask;
@@ -76,8 +75,7 @@ public final class SpmcPacketRing {
             position++;
             i++;
         }
-        if (position != producerTail) {
-            producerTail = position;
+        if (position != start) {
             tail.lazySet(position);
         }
         return i - from;
@@ -114,9 +112,12 @@ public final class SpmcPacketRing {
         return n;
     }
 
-    /** Free slots as the producer sees them; never more than are really free. Producer only. */
+    /**
+     * Slots not holding a packet, as the producer sees them. May count slots a consumer has claimed but
+     * not yet copied out, so an {@link #offer} right after can still take fewer. Producer only.
+     */
     public int remainingCapacity() {
-        return (int) (capacity - (producerTail - head.get()));
+        return (int) (capacity - (tail.get() - head.get()));
     }
 
     /** Packets ever appended. Any thread. */

@@ -7,5 +7,7 @@ public enum TransmitCounter {
     /** Bursts handed to the sink. */
     BURSTS,
     /** Packets taken from the ring after the shutdown timeout and dropped unsent. */
-    SHUTDOWN_DROPS
+    SHUTDOWN_DROPS,
+    /** Packets of a burst whose send threw before the sink counted them as sent. */
+    SEND_FAILED
 }

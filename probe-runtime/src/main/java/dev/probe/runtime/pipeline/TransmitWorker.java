@@ -54,8 +54,13 @@ public final class TransmitWorker implements Agent {
             return 0;
         }
         counters.add(TransmitCounter.TAKEN, n);
+        final long sentBefore = sink.counters().sent();
         try {
             sink.send(burst, memory);
+        } catch (RuntimeException | Error e) {
+            // A broken sink: count what it did not take, so that the books still balance, then fail.
+            counters.add(TransmitCounter.SEND_FAILED, Math.max(0, n - (sink.counters().sent() - sentBefore)));
+            throw e;
         } finally {
             memory.release(burst, 0, n);
             counters.add(TransmitCounter.BURSTS, 1);

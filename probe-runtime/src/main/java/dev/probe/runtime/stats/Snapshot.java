@@ -23,6 +23,8 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
     public static final String RING_FULL = "ring-full";
     /** Drop reason for packets still on a ring when the shutdown timeout ran out. */
     public static final String SHUTDOWN = "shutdown";
+    /** Drop reason for packets of a burst whose send threw (a broken sink). */
+    public static final String TRANSMIT_FAILED = "transmit-failed";
 
     /**
      * One receive queue, its ring and its transmit workers.
@@ -55,13 +57,14 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
      *
      * @param taken packets taken from the ring
      * @param shutdownDrops of those, dropped unsent at the shutdown timeout
+     * @param sendFailed of those, lost to a send that threw
      * @param sent handed to the sink
      * @param delivered acknowledged by the destination
      * @param bytesDelivered bytes of those
      * @param failed sink failures by reason
      */
-    public record Worker(String name, long taken, long shutdownDrops, long sent, long delivered, long bytesDelivered,
-                         Map<SinkFailure, Long> failed) {
+    public record Worker(String name, long taken, long shutdownDrops, long sendFailed, long sent, long delivered,
+                         long bytesDelivered, Map<SinkFailure, Long> failed) {
         /** Packets the sink failed, any reason. */
         public long failedTotal() {
             return failed.values().stream().mapToLong(Long::longValue).sum();
@@ -69,7 +72,7 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
 
         /** Packets the worker holds between ring and sink. */
         public long workerHeld() {
-            return Math.max(0, taken - shutdownDrops - sent);
+            return Math.max(0, taken - shutdownDrops - sendFailed - sent);
         }
 
         /** Packets sent and not yet delivered or failed. */
@@ -105,6 +108,7 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
         dropped.put(RING_FULL, queues.stream().mapToLong(Queue::ringFull).sum());
         dropped.put(SHUTDOWN, queues.stream().mapToLong(Queue::shutdownDrops).sum()
                 + workers().mapToLong(Worker::shutdownDrops).sum());
+        dropped.put(TRANSMIT_FAILED, workers().mapToLong(Worker::sendFailed).sum());
         for (final SinkFailure reason : SinkFailure.values()) {
             dropped.put(reason.key(), workers().mapToLong(w -> w.failed().getOrDefault(reason, 0L)).sum());
         }
@@ -128,7 +132,12 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
         return total;
     }
 
-    /** Whether {@code captured = delivered + dropped + in flight}. */
+    /**
+     * Whether {@code captured = delivered + dropped + in flight}. In flight is the sum of what each stage
+     * holds, each read as the difference of its neighbours' counters, so this holds by construction while
+     * every stage's holding is non-negative; false means some stage counted more out than in (a counting
+     * bug). Tests check the counts against what really arrived instead.
+     */
     public boolean balances() {
         return captured() == delivered() + droppedTotal() + inFlight();
     }

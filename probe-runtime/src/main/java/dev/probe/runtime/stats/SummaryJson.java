@@ -12,7 +12,7 @@ public final class SummaryJson {
     }
 
     /**
-     * @param outcome how the run ended, such as {@code end-of-input} or {@code signal}
+     * @param outcome how the run ended, such as {@code end-of-input} or {@code stop-requested}
      * @param error the one-line error that ended the run, or null
      */
     public static String render(final Snapshot s, final String outcome, final String error) {

@@ -41,14 +41,18 @@ public final class DiscardSinkProvider implements SinkProvider {
         public void send(final PacketBurst burst, final PacketMemory memory) {
             final int n = burst.size();
             counters.onSent(n);
+            long bytes = 0;
             for (int i = 0; i < n; i++) {
                 final int length = burst.capturedLength(i);
                 final MemorySegment data = memory.data(burst.handle(i), length);
-                // Touch the first and last byte so the packet is really read.
-                checksum += data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)
-                        + data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length - 1);
-                counters.onDelivered(length);
+                if (length > 0) {
+                    // Touch the first and last byte so the packet is really read.
+                    checksum += data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)
+                            + data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length - 1);
+                }
+                bytes += length;
             }
+            counters.onDelivered(n, bytes);
         }
 
         @Override

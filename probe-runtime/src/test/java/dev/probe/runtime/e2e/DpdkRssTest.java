@@ -42,7 +42,6 @@ class DpdkRssTest {
         }
         assertEquals(300_000, s.received());
         assertEquals(0, s.inFlight());
-        assertTrue(s.balances(), "captured " + s.captured() + " = delivered " + s.delivered() + " + dropped " + s.dropped());
         assertEquals(s.received() - s.delivered(), s.dropped().get(Snapshot.RING_FULL) + s.dropped().get(Snapshot.SHUTDOWN),
                 "a live device that outruns the sink drops at the ring, counted");
         assertEquals(0L, s.sourceDetails().get("mbufs-unreturned"), "every mbuf back in the pool");

@@ -65,7 +65,6 @@ class PipelineAccountingTest {
         assertEquals(10_000 - 16, s.dropped().get(Snapshot.RING_FULL));
         assertEquals(16, s.dropped().get(Snapshot.SHUTDOWN), "what the stalled sink never took is counted at shutdown");
         assertEquals(0, s.inFlight());
-        assertTrue(s.balances());
         assertTrue(!result.clean(), "a shutdown that had to drop is not clean");
     }
 
@@ -79,6 +78,5 @@ class PipelineAccountingTest {
         assertEquals(2_500, s.delivered());
         assertEquals(2_500, s.dropped().get("sink-record-too-large"));
         assertEquals(0, s.inFlight());
-        assertTrue(s.balances());
     }
 }

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A packet mbuf pool ({@code rte_pktmbuf_pool_create}). Counts may be read by any thread; {@link #free()}
- * is called once, after the port using it was closed.
+ * (or {@link #abandon()}) is called once, after the port using it was closed.
  */
 public final class MbufPool {
     private final MemorySegment pool;
@@ -52,6 +52,14 @@ public final class MbufPool {
             freed = true;
             Rte.mempoolFree(pool);
         }
+    }
+
+    /**
+     * Stops using the pool without returning its memory, for when mbufs of it may still be referenced:
+     * counts read 0 from now on, and later releases of its mbufs still land in valid memory.
+     */
+    public synchronized void abandon() {
+        freed = true;
     }
 
     MemorySegment segment() {

@@ -37,7 +37,7 @@ public final class Rte {
             "rte_eth_link_get_nowait", "rte_eth_macaddr_get", "rte_eth_stats_get", "rte_eth_dev_rss_reta_update",
             "rte_eth_dev_rss_hash_update", "rte_pktmbuf_pool_create", "rte_mempool_avail_count",
             "rte_mempool_in_use_count", "rte_mempool_free", "rte_pktmbuf_free_bulk", "rte_mbuf_dynfield_lookup",
-            "rte_mbuf_dynflag_lookup", "rte_eth_fp_ops");
+            "rte_mbuf_dynflag_lookup", "rte_eth_read_clock", "rte_eth_fp_ops");
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Throwable LOAD_FAILURE;
     private static final SymbolLookup EAL;
@@ -70,6 +70,7 @@ public final class Rte {
     private static final MethodHandle PKTMBUF_FREE_BULK;
     private static final MethodHandle DYNFIELD_LOOKUP;
     private static final MethodHandle DYNFLAG_LOOKUP;
+    private static final MethodHandle READ_CLOCK;
     private static final MemorySegment FP_OPS;
 
     static {
@@ -132,9 +133,11 @@ public final class Rte {
         MEMPOOL_AVAIL_COUNT = ok ? b.bind("rte_mempool_avail_count", FunctionDescriptor.of(JAVA_INT, ADDRESS)) : null;
         MEMPOOL_IN_USE_COUNT = ok ? b.bind("rte_mempool_in_use_count", FunctionDescriptor.of(JAVA_INT, ADDRESS)) : null;
         MEMPOOL_FREE = ok ? b.bind("rte_mempool_free", FunctionDescriptor.ofVoid(ADDRESS)) : null;
-        PKTMBUF_FREE_BULK = ok ? b.bind("rte_pktmbuf_free_bulk", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT)) : null;
+        PKTMBUF_FREE_BULK = ok ? b.bind("rte_pktmbuf_free_bulk", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT),
+                Linker.Option.critical(false)) : null;
         DYNFIELD_LOOKUP = ok ? b.bind("rte_mbuf_dynfield_lookup", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)) : null;
         DYNFLAG_LOOKUP = ok ? b.bind("rte_mbuf_dynflag_lookup", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)) : null;
+        READ_CLOCK = ok ? b.bind("rte_eth_read_clock", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, ADDRESS)) : null;
         FP_OPS = ok ? all.find("rte_eth_fp_ops").orElseThrow()
                 .reinterpret(DpdkLayout.FP_OPS_SIZE * DpdkLayout.MAX_ETHPORTS) : null;
     }
@@ -368,6 +371,11 @@ public final class Rte {
         }
     }
 
+    /** rte_eth_read_clock: the device clock, in the units of its receive timestamps, into {@code clock}. */
+    static int readClock(final int port, final MemorySegment clock) {
+        return portCall(READ_CLOCK, port, clock);
+    }
+
     /** The entry of {@code rte_eth_fp_ops[port]}; valid only while the port is started. */
     static MemorySegment fpOps(final int port) {
         return FP_OPS.asSlice(port * DpdkLayout.FP_OPS_SIZE, DpdkLayout.FP_OPS_SIZE);
@@ -402,11 +410,11 @@ public final class Rte {
 
     /** Binds symbols of the loaded libraries. */
     private record Binder(SymbolLookup lookup) {
-        MethodHandle bind(final String symbol, final FunctionDescriptor descriptor) {
+        MethodHandle bind(final String symbol, final FunctionDescriptor descriptor, final Linker.Option... options) {
             final MemorySegment address = lookup.find(symbol)
                     .orElseThrow(() -> new IllegalStateException("symbol " + symbol + " not exported by "
                             + String.join(", ", LIBRARIES)));
-            return LINKER.downcallHandle(address, descriptor);
+            return LINKER.downcallHandle(address, descriptor, options);
         }
     }
 

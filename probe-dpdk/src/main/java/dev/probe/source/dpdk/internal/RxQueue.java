@@ -26,6 +26,17 @@ import static dev.probe.source.dpdk.internal.DpdkLayout.QDATA_DATA;
  * for this queue with {@code Linker.Option.critical(false)}, into a native mbuf array owned by the
  * queue. Fields are read at absolute addresses from one all-memory segment: nothing is allocated per
  * poll. Polled by one thread; counters are read by any.
+ *
+ * <p>Capture times are epoch nanoseconds on one timebase: the host clock, anchored once at open and
+ * read once per burst after the driver returned. With NIC timestamps, a packet whose {@code ol_flags}
+ * carry the receive timestamp flag gets its device timestamp converted through the {@link DeviceClock}
+ * calibrated at open onto that same timebase; a packet without the flag (drivers may leave it unset
+ * for some packets) gets the burst's host clock time instead. A burst may so mix both, but they
+ * agree to within the calibration's error and the host-side receive latency.
+ *
+ * <p>The cached burst function must not run once the port is stopped: {@link #stop()}, called before
+ * {@code rte_eth_dev_stop}, makes every later poll return 0 without calling the driver. A poll already
+ * inside the driver at that moment is not covered: stop polling before closing the source.
  */
 public final class RxQueue {
     /** The most mbufs one poll asks the driver for. */
@@ -40,8 +51,12 @@ public final class RxQueue {
     private final MemorySegment mbufs;
     private final long timestampField;
     private final long timestampFlag;
+    private final long nicAnchorTicks;
+    private final long nicBaseEpochNanos;
+    private final double nicNanosPerTick;
     private final long clockEpochNanos;
     private final long clockNanoTime;
+    private volatile boolean stopped;
     private final AtomicLong packets = new AtomicLong();
     private final AtomicLong bursts = new AtomicLong();
     private final AtomicLong oversize = new AtomicLong();
@@ -50,10 +65,15 @@ public final class RxQueue {
      * @param arena owns the mbuf array; closed only after polling stopped
      * @param timestampField offset of the NIC timestamp dynamic field, or -1 for clock timestamps
      * @param timestampFlagBit bit of {@code ol_flags} saying the timestamp is set, or -1
+     * @param nicClock the device clock calibration NIC timestamps are converted with; null for clock timestamps
      * @param clockEpochNanos epoch nanoseconds at {@code clockNanoTime}, the anchor of clock timestamps
      */
     public RxQueue(final Arena arena, final int port, final int queue, final int timestampField,
-                   final int timestampFlagBit, final long clockEpochNanos, final long clockNanoTime) {
+                   final int timestampFlagBit, final DeviceClock nicClock, final long clockEpochNanos,
+                   final long clockNanoTime) {
+        if ((timestampField >= 0) != (nicClock != null)) {
+            throw new IllegalArgumentException("NIC timestamps need both the field and the clock calibration");
+        }
         final MemorySegment ops = Rte.fpOps(port);
         final MemorySegment function = ops.get(ValueLayout.ADDRESS, FP_OPS_RX_PKT_BURST);
         final MemorySegment dataArray = ops.get(ValueLayout.ADDRESS, FP_OPS_RXQ + QDATA_DATA)
@@ -62,19 +82,27 @@ public final class RxQueue {
         this.rxBurst = Rte.linker().downcallHandle(function, RX_BURST, Linker.Option.critical(false));
         this.mbufs = arena.allocate(ValueLayout.JAVA_LONG, MAX_BURST);
         this.timestampField = timestampField;
-        this.timestampFlag = timestampFlagBit >= 0 ? 1L << timestampFlagBit : 0;
+        this.timestampFlag = nicClock != null && timestampFlagBit >= 0 ? 1L << timestampFlagBit : 0;
+        this.nicAnchorTicks = nicClock == null ? 0 : nicClock.anchorTicks();
+        this.nicBaseEpochNanos = nicClock == null ? 0 : clockEpochNanos + (nicClock.anchorNanoTime() - clockNanoTime);
+        this.nicNanosPerTick = nicClock == null ? 0 : nicClock.nanosPerTick();
         this.clockEpochNanos = clockEpochNanos;
         this.clockNanoTime = clockNanoTime;
+    }
+
+    /** Makes every later {@link #poll} return 0 without calling the driver; called before the port stops. */
+    public void stop() {
+        stopped = true;
     }
 
     /**
      * One driver burst into the {@link PacketBurst#remaining()} room of {@code burst}.
      *
-     * @return how many packets were appended
+     * @return how many packets were appended; 0 after {@link #stop()}
      */
     public int poll(final PacketBurst burst) {
         final int room = Math.min(burst.remaining(), MAX_BURST);
-        if (room <= 0) {
+        if (room <= 0 || stopped) {
             return 0;
         }
         final int n;
@@ -102,7 +130,8 @@ public final class RxQueue {
             }
             long timestamp = now;
             if (timestampFlag != 0 && (ALL.get(ValueLayout.JAVA_LONG, m + MBUF_OL_FLAGS) & timestampFlag) != 0) {
-                timestamp = ALL.get(ValueLayout.JAVA_LONG, m + timestampField);
+                final long ticks = ALL.get(ValueLayout.JAVA_LONG, m + timestampField);
+                timestamp = nicBaseEpochNanos + (long) ((ticks - nicAnchorTicks) * nicNanosPerTick);
             }
             burst.add(timestamp, dataLen, wireLen, m);
         }
