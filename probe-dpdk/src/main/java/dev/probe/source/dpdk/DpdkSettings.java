@@ -84,17 +84,15 @@ public record DpdkSettings(List<String> ealArgs, String port, int rxQueues, int 
         final int dataRoom = Settings.intInRange(config, PREFIX + "data-room", 64, 65535 - DpdkLayout.PKTMBUF_HEADROOM);
         final int cache = Settings.intInRange(config, PREFIX + "mbuf-cache", 0, 512);
         final int mbufs = Settings.intInRange(config, PREFIX + "mbufs", 1, Integer.MAX_VALUE);
-        final int burst = config.hasPath("probe.receive.burst-size") ? config.getInt("probe.receive.burst-size") : 0;
-        final int ring = config.hasPath("probe.transmit.ring-size") ? config.getInt("probe.transmit.ring-size") : 0;
-        final long least = (long) rxQueues * ((long) rxDescriptors + ring + burst) + cache;
-        if (mbufs < least) {
-            throw Settings.invalid(config, PREFIX + "mbufs", "at least " + least + " = rx-queues " + rxQueues
-                    + " x (rx-descriptors " + rxDescriptors + " + probe.transmit.ring-size " + ring
-                    + " + probe.receive.burst-size " + burst + ") + mbuf-cache " + cache
-                    + ", so that every descriptor, ring slot and burst can hold an mbuf at once");
-        }
+        // DPDK's own limit first (rte_mempool_create refuses a cache above it), though the count below implies it
         if (cache * 3L > mbufs * 2L) {
             throw Settings.invalid(config, PREFIX + "mbuf-cache", "at most mbufs / 1.5 = " + (mbufs * 2L / 3));
+        }
+        final long least = leastMbufs(config, rxQueues, rxDescriptors, cache);
+        if (mbufs < least) {
+            throw Settings.invalid(config, PREFIX + "mbufs", "at least " + mbufsFormula(config, rxQueues,
+                    rxDescriptors, cache) + ", so that every descriptor, burst, ring slot, transmit worker's claim"
+                    + " and per-thread mempool cache can hold an mbuf at once");
         }
         final boolean promiscuous = Settings.bool(config, PREFIX + "promiscuous");
         final Duration linkWait = Settings.duration(config, PREFIX + "link-wait", Duration.ZERO);
@@ -102,6 +100,52 @@ public record DpdkSettings(List<String> ealArgs, String port, int rxQueues, int 
                 Settings.oneOf(config, PREFIX + "timestamps", Set.of("nic", "clock")).toUpperCase(Locale.ROOT));
         return new DpdkSettings(eal, port, rxQueues, rxDescriptors, List.copyOf(fields), symmetric, mbufs, cache,
                 dataRoom, promiscuous, linkWait, timestamps, config);
+    }
+
+    /**
+     * The fewest mbufs that cannot run out while every place that holds them is full:
+     * {@code rx-queues x (rx-descriptors + probe.transmit.ring-size + probe.receive.burst-size
+     * + probe.transmit.workers-per-ring x probe.transmit.burst-size) + threads x 1.5 x mbuf-cache}, where
+     * threads = 1 (the EAL main thread) + rx-queues (receive workers) + rx-queues x workers-per-ring
+     * (transmit workers), each registered with DPDK and so owning a mempool cache, which fills up to
+     * 1.5 times its size before flushing. Runtime settings that are absent count 0.
+     */
+    static long leastMbufs(final Config config, final int rxQueues, final int rxDescriptors, final int cache) {
+        final RuntimeSizes r = RuntimeSizes.of(config);
+        final long perQueue = (long) rxDescriptors + r.ring + r.rxBurst + (long) r.workersPerRing * r.txBurst;
+        return rxQueues * perQueue + threads(rxQueues, r) * cacheFill(cache);
+    }
+
+    private static String mbufsFormula(final Config config, final int rxQueues, final int rxDescriptors,
+                                       final int cache) {
+        final RuntimeSizes r = RuntimeSizes.of(config);
+        return leastMbufs(config, rxQueues, rxDescriptors, cache) + " = rx-queues " + rxQueues
+                + " x (rx-descriptors " + rxDescriptors + " + probe.transmit.ring-size " + r.ring
+                + " + probe.receive.burst-size " + r.rxBurst + " + probe.transmit.workers-per-ring "
+                + r.workersPerRing + " x probe.transmit.burst-size " + r.txBurst + ") + " + threads(rxQueues, r)
+                + " threads (1 main + rx-queues " + rxQueues + " + rx-queues " + rxQueues + " x workers-per-ring "
+                + r.workersPerRing + ") x " + cacheFill(cache) + " (1.5 x mbuf-cache " + cache + ")";
+    }
+
+    private static long threads(final int rxQueues, final RuntimeSizes r) {
+        return 1L + rxQueues + (long) rxQueues * r.workersPerRing;
+    }
+
+    /** The most mbufs one lcore's mempool cache holds: its flush threshold, 1.5 x its size. */
+    private static long cacheFill(final int cache) {
+        return cache * 3L / 2;
+    }
+
+    /** The runtime settings the pool size depends on, 0 when absent. */
+    private record RuntimeSizes(int ring, int rxBurst, int workersPerRing, int txBurst) {
+        static RuntimeSizes of(final Config config) {
+            return new RuntimeSizes(optional(config, "probe.transmit.ring-size"), optional(config, "probe.receive.burst-size"),
+                    optional(config, "probe.transmit.workers-per-ring"), optional(config, "probe.transmit.burst-size"));
+        }
+
+        private static int optional(final Config config, final String path) {
+            return config.hasPath(path) ? Math.max(0, config.getInt(path)) : 0;
+        }
     }
 
     /** Reads only {@code probe.source.dpdk.eal-args}, for tools that start the EAL without a source. */

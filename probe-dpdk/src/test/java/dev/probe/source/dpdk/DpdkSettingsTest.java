@@ -37,10 +37,34 @@ class DpdkSettingsTest {
     void tooFewMbufsFailSayingHowManyAreNeeded() {
         final ProbeException e = assertThrows(ProbeException.class, () -> DpdkSettings.from(TestConfigs.config(
                 List.of(), Map.of("rx-queues", 2, "mbufs", 1000)).withFallback(com.typesafe.config.ConfigFactory
-                .parseMap(Map.of("probe.receive.burst-size", 32, "probe.transmit.ring-size", 2048)))));
-        assertTrue(e.getMessage().startsWith("Invalid value 1000 for probe.source.dpdk.mbufs: expected at least 6464 ="
-                + " rx-queues 2 x (rx-descriptors 1024 + probe.transmit.ring-size 2048 + probe.receive.burst-size 32)"
-                + " + mbuf-cache 256"), e.getMessage());
+                .parseMap(Map.of("probe.receive.burst-size", 32, "probe.transmit.ring-size", 2048,
+                        "probe.transmit.workers-per-ring", 2, "probe.transmit.burst-size", 256)))));
+        // 2 x (1024 + 2048 + 32 + 2 x 256) + (1 + 2 + 2 x 2) x 384 = 7232 + 2688
+        assertTrue(e.getMessage().startsWith("Invalid value 1000 for probe.source.dpdk.mbufs: expected at least 9920 ="
+                + " rx-queues 2 x (rx-descriptors 1024 + probe.transmit.ring-size 2048 + probe.receive.burst-size 32"
+                + " + probe.transmit.workers-per-ring 2 x probe.transmit.burst-size 256) + 7 threads (1 main"
+                + " + rx-queues 2 + rx-queues 2 x workers-per-ring 2) x 384 (1.5 x mbuf-cache 256)"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void theMbufCountJustEnoughPassesAndOneLessFails() {
+        final Map<String, Object> runtime = Map.of("probe.receive.burst-size", 32, "probe.transmit.ring-size", 2048,
+                "probe.transmit.workers-per-ring", 2, "probe.transmit.burst-size", 256);
+        assertEquals(9920, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("rx-queues", 2, "mbufs", 9920))
+                .withFallback(com.typesafe.config.ConfigFactory.parseMap(runtime))).mbufs());
+        assertThrows(ProbeException.class, () -> DpdkSettings.from(TestConfigs.config(List.of(),
+                Map.of("rx-queues", 2, "mbufs", 9919)).withFallback(com.typesafe.config.ConfigFactory.parseMap(runtime))));
+    }
+
+    @Test
+    void withoutRuntimeSettingsOnlyDescriptorsAndReceiveCachesCount() {
+        final ProbeException e = assertThrows(ProbeException.class, () -> DpdkSettings.from(TestConfigs.config(
+                List.of(), Map.of("rx-queues", 2, "mbufs", 1000, "mbuf-cache", 100))));
+        // 2 x 1024 + (1 + 2) x 150
+        assertTrue(e.getMessage().contains("expected at least 2498 = rx-queues 2 x (rx-descriptors 1024"
+                + " + probe.transmit.ring-size 0 + probe.receive.burst-size 0 + probe.transmit.workers-per-ring 0"
+                + " x probe.transmit.burst-size 0) + 3 threads"), e.getMessage());
     }
 
     @Test

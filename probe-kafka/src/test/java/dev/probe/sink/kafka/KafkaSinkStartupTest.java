@@ -52,6 +52,7 @@ class KafkaSinkStartupTest {
         assertEquals(32_768, s.maxInFlight());
         assertEquals(Duration.ofMillis(5), s.maxBlock());
         assertEquals(Duration.ofSeconds(30), s.startupTimeout());
+        assertEquals(2L * 1024 * 1024, s.bufferHeadroom());
         assertEquals("127.0.0.1:9092", s.bootstrapServers());
         assertEquals("1", s.producer().get("acks"));
         assertEquals("false", s.producer().get("enable.idempotence"));
@@ -120,6 +121,20 @@ class KafkaSinkStartupTest {
         final ProbeException e = assertThrows(ProbeException.class,
                 () -> configure(Map.of("probe.sink.kafka.producer.enable.idempotence", true)));
         assertTrue(e.getMessage().contains("probe.sink.kafka.producer.enable.idempotence"), e.getMessage());
+    }
+
+    @Test
+    void bufferHeadroomMustBeBelowTheClientBuffer() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.buffer.memory", 1_048_576)));
+        assertTrue(e.getMessage().contains("probe.sink.kafka.buffer-headroom"), e.getMessage());
+        assertTrue(e.getMessage().contains("1048576 bytes"), e.getMessage());
+        final KafkaSinkSettings off = KafkaSinkSettings.from(KafkaTestSupport.config(Map.of(
+                "probe.sink.kafka.producer.buffer.memory", 1_048_576, "probe.sink.kafka.buffer-headroom", 0)));
+        assertEquals(0, off.bufferHeadroom());
+        final ProbeException bad = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.buffer-headroom", "lots")));
+        assertTrue(bad.getMessage().contains("probe.sink.kafka.buffer-headroom"), bad.getMessage());
     }
 
     @Test

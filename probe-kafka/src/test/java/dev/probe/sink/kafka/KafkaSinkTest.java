@@ -154,23 +154,85 @@ class KafkaSinkTest {
         for (int i = 0; i < 40; i++) {
             memory.append(burst, 1_700_000_000_000_000_000L + i * 1_000L, HeapPacketMemory.frame(100, i), 100);
         }
-        // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; a record for
-        // the other partition needs a second batch, finds no memory within max-block and fails without
-        // blocking longer.
+        // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; the first
+        // record for the other partition needs a second batch, finds no memory within max-block and fails.
+        // Every later record of the burst then fails at once, whichever partition it is for: the records
+        // written are exactly the burst's leading run up to the first exhausted one.
+        // buffer-headroom 0: the sink is sent to regardless of available(), as a worker ignoring it would.
         try (Sink sink = open("buffer-full", Map.of(
                 "probe.sink.kafka.max-block", "1ms",
+                "probe.sink.kafka.buffer-headroom", 0,
                 "probe.sink.kafka.producer.buffer.memory", 262_144,
                 "probe.sink.kafka.producer.batch.size", 262_144,
                 "probe.sink.kafka.producer.linger.ms", 60_000,
                 "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
             sink.send(burst, memory);
-            assertTrue(sink.flush(FLUSH));
             final SinkCounters c = sink.counters();
+            // Exhaustion is counted on the sending thread, before send returns.
+            final long exhausted = c.failed(SinkFailure.BUFFER_EXHAUSTED);
+            assertTrue(exhausted > 0, c.failedByReason().toString());
+            assertTrue(sink.flush(FLUSH));
+            final long delivered = c.delivered();
             assertEquals(40, c.sent());
-            assertTrue(c.failed(SinkFailure.BUFFER_EXHAUSTED) > 0, c.failedByReason().toString());
-            assertTrue(c.delivered() > 0);
-            assertEquals(0, c.failed(SinkFailure.TIMEOUT));
+            assertTrue(delivered > 0);
+            assertEquals(exhausted, c.failed(SinkFailure.BUFFER_EXHAUSTED));
+            assertEquals(40 - delivered, exhausted, c.failedByReason().toString());
+            assertEquals(exhausted, c.failed());
             assertEquals(c.sent(), c.delivered() + c.failed());
+
+            final List<Long> written = new ArrayList<>();
+            for (final ConsumerRecord<byte[], byte[]> r
+                    : KafkaTestSupport.consume(broker.bootstrapServers(), "buffer-full", (int) delivered)) {
+                written.add(ByteBuffer.wrap(r.key()).getLong());
+            }
+            written.sort(Comparator.naturalOrder());
+            final List<Long> leading = new ArrayList<>();
+            for (int i = 0; i < delivered; i++) {
+                leading.add(1_700_000_000_000_000L + i);
+            }
+            assertEquals(leading, written, "only the records before the first exhausted one were handed to the client");
+        }
+    }
+
+    @Test
+    void availableFallsToZeroOnALowClientBufferSoThatLargeFramesPushBackInsteadOfFailing() {
+        broker.createTopic("buffer-low", 16);
+        final int partitions = 16;
+        final int batch = 262_144;
+        final int burstSize = 4;
+        final int frameSize = 8_192;
+        // Keys hashed over 16 partitions, each opening a 256 KiB batch that lingers: 16 batches fill the
+        // 4 MiB buffer while no batch (32 frames of 8 KiB) fills up, so nothing leaves before flush. The
+        // headroom covers what one burst can claim: a new batch for each of its packets.
+        try (Sink sink = open("buffer-low", Map.of(
+                "probe.sink.kafka.buffer-headroom", burstSize * batch,
+                "probe.sink.kafka.producer.buffer.memory", partitions * batch,
+                "probe.sink.kafka.producer.batch.size", batch,
+                "probe.sink.kafka.producer.linger.ms", 60_000,
+                "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
+            final HeapPacketMemory memory = new HeapPacketMemory();
+            final PacketBurst burst = new PacketBurst(burstSize);
+            final long base = 1_700_000_000_000_000_000L;
+            final int most = partitions * (batch / frameSize) / 2;   // far fewer than max-in-flight
+            int sent = 0;
+            // The transmit worker's loop: take no more than available() from the ring.
+            int room;
+            while ((room = sink.available()) > 0 && sent < most) {
+                burst.clear();
+                for (int i = 0; i < Math.min(room, burstSize); i++, sent++) {
+                    memory.append(burst, base + sent * 1_000L, HeapPacketMemory.frame(frameSize, sent), frameSize);
+                }
+                sink.send(burst, memory);
+            }
+            final SinkCounters c = sink.counters();
+            assertEquals(0, room, "available() fell to 0 after " + sent + " frames");
+            assertEquals(sent, c.inFlight(), "nothing completed before flush");
+            assertTrue(c.inFlight() < 32_768, "bounded by the buffer, not by max-in-flight");
+            assertEquals(0, c.failed(), c.failedByReason().toString());
+            assertTrue(sink.flush(FLUSH));
+            assertEquals(sent, c.delivered());
+            assertEquals(0, c.failed(SinkFailure.BUFFER_EXHAUSTED));
+            assertEquals(32_768, sink.available());
         }
     }
 
@@ -178,24 +240,32 @@ class KafkaSinkTest {
     void availableIsMaxInFlightLessInFlightAndRecoversAfterFlush() {
         broker.createTopic("bounded", 1);
         final int max = 10;
-        // A long linger keeps the records in the client until flush, without any timing assumption.
+        final int first = 4;
+        // A long linger keeps the records in the client until flush, without any timing assumption:
+        // nothing completes before flush, so in-flight is exactly what was sent.
         try (Sink sink = open("bounded", Map.of("probe.sink.kafka.max-in-flight", max,
                 "probe.sink.kafka.producer.linger.ms", 60_000))) {
             assertEquals(max, sink.available());
             final HeapPacketMemory memory = new HeapPacketMemory();
-            final PacketBurst burst = new PacketBurst(max);
             final long now = System.currentTimeMillis() * 1_000_000L;
-            for (int i = 0; i < max; i++) {
+            final PacketBurst burst = new PacketBurst(max);
+            for (int i = 0; i < first; i++) {
                 memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
             }
             sink.send(burst, memory);
-            final long inFlight = sink.counters().inFlight();
-            final int available = sink.available();
-            // Whatever has been acknowledged already, the two always add up to the bound.
-            assertTrue(available >= 0 && available <= max);
-            assertTrue(sink.counters().inFlight() <= inFlight);
-            assertTrue(available >= max - inFlight, available + " vs inFlight " + inFlight);
+            assertEquals(first, sink.counters().inFlight());
+            assertEquals(max - first, sink.available());
+
+            burst.clear();
+            for (int i = first; i < max; i++) {
+                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+            }
+            sink.send(burst, memory);
+            assertEquals(max, sink.counters().inFlight());
+            assertEquals(0, sink.available());
+
             assertTrue(sink.flush(FLUSH));
+            assertEquals(0, sink.counters().inFlight());
             assertEquals(max, sink.available());
             assertEquals(max, sink.counters().delivered());
         }
