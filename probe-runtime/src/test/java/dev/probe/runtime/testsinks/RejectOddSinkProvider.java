@@ -3,14 +3,11 @@ package dev.probe.runtime.testsinks;
 import com.typesafe.config.Config;
 import dev.probe.api.PacketBurst;
 import dev.probe.spi.PacketMemory;
-import dev.probe.spi.Sink;
-import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkFailure;
 import dev.probe.spi.SinkProvider;
 
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
 
 /**
  * A sink that delivers frames whose byte 42 is even and fails the others as too large: lets a test
@@ -24,9 +21,7 @@ public final class RejectOddSinkProvider implements SinkProvider {
 
     @Override
     public SinkFactory configure(final Config config) {
-        return worker -> new Sink() {
-            private final SinkCounters counters = new SinkCounters();
-
+        return worker -> new TestSink() {
             @Override
             public int available() {
                 return 1024;
@@ -43,20 +38,6 @@ public final class RejectOddSinkProvider implements SinkProvider {
                         counters.onFailed(SinkFailure.RECORD_TOO_LARGE);
                     }
                 }
-            }
-
-            @Override
-            public boolean flush(final Duration timeout) {
-                return true;
-            }
-
-            @Override
-            public SinkCounters counters() {
-                return counters;
-            }
-
-            @Override
-            public void close() {
             }
         };
     }

@@ -3,8 +3,6 @@ package dev.probe.runtime.testsinks;
 import com.typesafe.config.Config;
 import dev.probe.api.PacketBurst;
 import dev.probe.spi.PacketMemory;
-import dev.probe.spi.Sink;
-import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkFailure;
 import dev.probe.spi.SinkProvider;
@@ -56,9 +54,7 @@ public final class SlowSinkProvider implements SinkProvider {
 
     @Override
     public SinkFactory configure(final Config config) {
-        return worker -> new Sink() {
-            private final SinkCounters counters = new SinkCounters();
-
+        return worker -> new TestSink() {
             @Override
             public int available() {
                 return 1024;
@@ -84,20 +80,6 @@ public final class SlowSinkProvider implements SinkProvider {
                     memory.data(burst.handle(i), burst.capturedLength(i));
                     counters.onDelivered(burst.capturedLength(i));
                 }
-            }
-
-            @Override
-            public boolean flush(final Duration timeout) {
-                return true;
-            }
-
-            @Override
-            public SinkCounters counters() {
-                return counters;
-            }
-
-            @Override
-            public void close() {
             }
         };
     }

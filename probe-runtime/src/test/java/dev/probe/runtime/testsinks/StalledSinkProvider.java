@@ -3,12 +3,8 @@ package dev.probe.runtime.testsinks;
 import com.typesafe.config.Config;
 import dev.probe.api.PacketBurst;
 import dev.probe.spi.PacketMemory;
-import dev.probe.spi.Sink;
-import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkProvider;
-
-import java.time.Duration;
 
 /** A sink whose destination never accepts anything: {@code available()} is always 0. */
 public final class StalledSinkProvider implements SinkProvider {
@@ -19,9 +15,7 @@ public final class StalledSinkProvider implements SinkProvider {
 
     @Override
     public SinkFactory configure(final Config config) {
-        return worker -> new Sink() {
-            private final SinkCounters counters = new SinkCounters();
-
+        return worker -> new TestSink() {
             @Override
             public int available() {
                 return 0;
@@ -30,20 +24,6 @@ public final class StalledSinkProvider implements SinkProvider {
             @Override
             public void send(final PacketBurst burst, final PacketMemory memory) {
                 throw new AssertionError("nothing may be sent to a sink with no room");
-            }
-
-            @Override
-            public boolean flush(final Duration timeout) {
-                return true;
-            }
-
-            @Override
-            public SinkCounters counters() {
-                return counters;
-            }
-
-            @Override
-            public void close() {
             }
         };
     }
