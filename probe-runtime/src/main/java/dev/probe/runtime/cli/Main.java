@@ -47,6 +47,7 @@ public final class Main {
               demo    start a Kafka broker, capture generated traffic into it, export it back,
                       print a summary, clean up
                         --packets N          packets to generate (default 200000)
+                        --keep               keep the capture, the export and summary.json
 
             --help, --version
             """;
