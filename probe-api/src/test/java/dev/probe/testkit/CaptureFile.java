@@ -221,24 +221,9 @@ public final class CaptureFile {
             final int body = at + 8;
             switch (type) {
                 case PCAPNG_IDB -> interfaces.add(readInterface(buffer, body, at + length - 4));
-                case PCAPNG_EPB -> {
-                    final Interface itf = interfaceOf(interfaces, buffer.getInt(body));
-                    final long units = (Integer.toUnsignedLong(buffer.getInt(body + 4)) << 32)
-                            | Integer.toUnsignedLong(buffer.getInt(body + 8));
-                    final int capturedLength = buffer.getInt(body + 12);
-                    final int wireLength = buffer.getInt(body + 16);
-                    records.add(new Record(itf.nanos(units), capturedLength, wireLength,
-                            slice(buffer, body + 20, capturedLength, records.size())));
-                }
-                case PCAPNG_PB -> {
-                    final Interface itf = interfaceOf(interfaces, Short.toUnsignedInt(buffer.getShort(body)));
-                    final long units = (Integer.toUnsignedLong(buffer.getInt(body + 4)) << 32)
-                            | Integer.toUnsignedLong(buffer.getInt(body + 8));
-                    final int capturedLength = buffer.getInt(body + 12);
-                    final int wireLength = buffer.getInt(body + 16);
-                    records.add(new Record(itf.nanos(units), capturedLength, wireLength,
-                            slice(buffer, body + 20, capturedLength, records.size())));
-                }
+                case PCAPNG_EPB -> records.add(packetBlock(buffer, body, interfaceOf(interfaces, buffer.getInt(body)), records.size()));
+                case PCAPNG_PB -> records.add(packetBlock(buffer, body,
+                        interfaceOf(interfaces, Short.toUnsignedInt(buffer.getShort(body))), records.size()));
                 case PCAPNG_SPB -> {
                     final Interface itf = interfaceOf(interfaces, 0);
                     final int wireLength = buffer.getInt(body);
@@ -315,5 +300,14 @@ public final class CaptureFile {
             value *= 10;
         }
         return value;
+    }
+
+    /** An enhanced or obsolete packet block: they differ only in how the interface id is stored. */
+    private static Record packetBlock(final ByteBuffer buffer, final int body, final Interface itf, final int index) {
+        final long units = (Integer.toUnsignedLong(buffer.getInt(body + 4)) << 32)
+                | Integer.toUnsignedLong(buffer.getInt(body + 8));
+        final int capturedLength = buffer.getInt(body + 12);
+        final int wireLength = buffer.getInt(body + 16);
+        return new Record(itf.nanos(units), capturedLength, wireLength, slice(buffer, body + 20, capturedLength, index));
     }
 }
