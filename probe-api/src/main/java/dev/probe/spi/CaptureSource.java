@@ -1,7 +1,10 @@
 package dev.probe.spi;
 
+import dev.probe.api.LinkType;
+
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * An opened capture device or file that exposes one or more receive queues.
@@ -25,6 +28,21 @@ public interface CaptureSource extends AutoCloseable {
      * no more than their rings have room for, so nothing is dropped.
      */
     boolean isLive();
+
+    /** The link-layer header type of every packet, a {@link LinkType} value; Ethernet by default. */
+    default int linkType() {
+        return LinkType.ETHERNET;
+    }
+
+    /**
+     * The capture time, in nanoseconds since the epoch, of the first packet to come, when the source
+     * knows it before capture starts (the first record of a file); empty for a live source, whose
+     * packets carry the time they arrive. Lets a sink check, before sending, that its destination will
+     * keep packets of that time.
+     */
+    default OptionalLong firstTimestampNanos() {
+        return OptionalLong.empty();
+    }
 
     /** Reads and releases the packets this source's queues produce. */
     PacketMemory memory();

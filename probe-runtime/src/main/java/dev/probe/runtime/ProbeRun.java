@@ -5,6 +5,9 @@ import dev.probe.api.ProbeException;
 import dev.probe.runtime.config.RuntimeSettings;
 import dev.probe.runtime.inject.ProbeComponent;
 import dev.probe.runtime.pipeline.Pipeline;
+import dev.probe.runtime.pipeline.SinkError;
+import dev.probe.runtime.pipeline.TransmitWorker;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.stats.Snapshot;
 import dev.probe.runtime.stats.StatsFormatter;
 import dev.probe.runtime.stats.SummaryJson;
@@ -13,17 +16,27 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One capture run from start to final summary: builds the pipeline, starts it, prints stats lines,
- * waits for a stop (end of input, {@code probe.stop.*}, or {@link #requestStop()}), shuts down cleanly
- * within {@code probe.shutdown.timeout}, and writes the summary.
+ * waits for a stop, stops, and writes the summary. Every way a run ends writes the {@code --summary}
+ * file when one was asked for, with {@code outcome} and {@code error}: a start-up failure, a stop, an
+ * internal error, and an abort by a second signal.
  *
- * <p>{@link #execute()} runs on the calling thread; {@link #requestStop()} may be called from any thread
- * (a signal handler).
+ * <p>How it stops depends on why. The end of a finite input (a file) and {@code probe.stop.max-packets}
+ * wait until every packet is delivered or failed, bounded by the sinks' own delivery timeouts; a stop
+ * by signal, by {@code probe.stop.duration} or by a failure waits at most {@code probe.shutdown.timeout}
+ * and counts what is left as dropped.
+ *
+ * <p>{@link #execute()} runs on the calling thread; {@link #requestStop()}, {@link #abort} and
+ * {@link #awaitStarted} may be called from any thread (a signal handler).
  */
 public final class ProbeRun {
     /** How the run ended. */
@@ -34,12 +47,16 @@ public final class ProbeRun {
         MAX_PACKETS("max-packets"),
         /** probe.stop.duration elapsed. */
         DURATION("duration"),
-        /** A stop was requested (SIGINT, SIGTERM). */
+        /** A stop was requested (SIGINT, SIGTERM, SIGHUP). */
         STOP_REQUESTED("stop-requested"),
         /** The input was damaged; everything before the damage was delivered. */
         INPUT_ERROR("input-error"),
-        /** A worker failed unexpectedly. */
-        FAILED("failed");
+        /** The run could not start: a bad setting, a source that cannot be opened, a sink that cannot connect. */
+        STARTUP_FAILED("startup-failed"),
+        /** A worker or a sink failed unexpectedly. */
+        FAILED("failed"),
+        /** A second signal ended the process without waiting for the stop to finish. */
+        ABORTED("aborted");
 
         private final String label;
 
@@ -53,46 +70,92 @@ public final class ProbeRun {
         }
     }
 
+    /** Exit status of a run that ended as asked. */
+    public static final int EXIT_OK = 0;
+    /** Exit status of an internal failure: a worker or a sink threw. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit status of a user's error: a bad setting, file or device, a destination that refused the run. */
+    public static final int EXIT_USER_ERROR = 2;
+    /** Exit status of a finite input (a file) that was read to its end, or to --max-packets, with drops. */
+    public static final int EXIT_INCOMPLETE = 3;
+
     /**
      * The end of a run.
      *
      * @param snapshot the final counters
      * @param outcome how it ended
      * @param error the one-line error, or null
-     * @param clean whether the shutdown delivered everything without dropping for the stop itself
-     * @param userError whether the error is the user's to fix (exit status 2)
+     * @param clean whether the stop dropped nothing for want of time
+     * @param userError whether the error is the user's to fix
+     * @param live whether the source was live
      */
-    public record Result(Snapshot snapshot, Outcome outcome, String error, boolean clean, boolean userError) {
-        /** 0 for a run that ended as asked, 2 for a user's error (damaged input, a bad core), 1 for a failure. */
+    public record Result(Snapshot snapshot, Outcome outcome, String error, boolean clean, boolean userError,
+                         boolean live) {
+        /**
+         * {@value #EXIT_OK} for a run that ended as asked, {@value #EXIT_USER_ERROR} for a user's error,
+         * {@value #EXIT_FAILED} for a failure, {@value #EXIT_INCOMPLETE} when a finite input ended with
+         * drops.
+         */
         public int exitCode() {
             if (userError) {
-                return 2;
+                return EXIT_USER_ERROR;
             }
-            return outcome == Outcome.FAILED ? 1 : 0;
+            if (outcome == Outcome.FAILED) {
+                return EXIT_FAILED;
+            }
+            if (!live && snapshot.droppedTotal() > 0 && (outcome == Outcome.END_OF_INPUT || outcome == Outcome.MAX_PACKETS)) {
+                return EXIT_INCOMPLETE;
+            }
+            return EXIT_OK;
         }
     }
 
     private final Config config;
+    private final Plugins plugins;
     private final Path summaryFile;
     private final PrintStream out;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
+    private final Object summaryLock = new Object();
+    private volatile Pipeline pipeline;
+    private volatile RuntimeSettings settings;
     private volatile boolean running;
+    private volatile boolean draining;
+    private boolean summaryWritten;
 
     /**
      * @param config the effective configuration
+     * @param plugins the sources and sinks to choose from
      * @param summaryFile where to write the final JSON summary, or null
      * @param out where stats lines and the final summary go (standard error for the CLI)
      */
-    public ProbeRun(final Config config, final Path summaryFile, final PrintStream out) {
+    public ProbeRun(final Config config, final Plugins plugins, final Path summaryFile, final PrintStream out) {
         this.config = config;
+        this.plugins = plugins;
         this.summaryFile = summaryFile;
         this.out = out;
     }
 
-    /** Asks a running {@link #execute()} to stop cleanly. Any thread. */
+    /**
+     * Asks a running {@link #execute()} to stop within {@code probe.shutdown.timeout}. During a drain
+     * without deadline (the end of a file), bounds that drain by the timeout instead. Any thread.
+     */
     public void requestStop() {
         stopRequested.countDown();
+        final Pipeline p = pipeline;
+        if (draining && p != null) {
+            p.shortenDeadline(System.nanoTime() + settings.shutdownTimeout().toNanos());
+        }
+    }
+
+    /**
+     * Writes the summary with outcome {@code aborted} and {@code reason} as the error, for a process about
+     * to exit at once (a second signal). Any thread; returns when the file is written.
+     */
+    public void abort(final String reason) {
+        final Pipeline p = pipeline;
+        final Snapshot snapshot = p == null ? Snapshot.empty() : p.snapshot();
+        writeSummary(new Result(snapshot, Outcome.ABORTED, reason, false, false, p != null && p.sourceIsLive()));
     }
 
     /**
@@ -105,11 +168,7 @@ public final class ProbeRun {
         return started.await(timeout.toNanos(), TimeUnit.NANOSECONDS) && running;
     }
 
-    /**
-     * Runs until stopped.
-     *
-     * @throws ProbeException when the configuration, source or sink is unusable (before anything starts)
-     */
+    /** Runs until stopped; never throws for a user's error, which ends the run as {@link Outcome#STARTUP_FAILED}. */
     public Result execute() throws InterruptedException {
         try {
             return capture();
@@ -120,109 +179,147 @@ public final class ProbeRun {
     }
 
     private Result capture() throws InterruptedException {
-        final ProbeComponent component = ProbeComponent.create(config);
-        final RuntimeSettings settings = component.settings();
-        final Pipeline pipeline = component.pipeline();
-        final Snapshot first = pipeline.snapshot();
+        final Pipeline p;
+        try {
+            final ProbeComponent component = ProbeComponent.create(config, plugins);
+            settings = component.settings();
+            out.println("probe: connecting to " + component.sinkFactory().description());
+            p = component.pipeline();
+        } catch (ProbeException e) {
+            return finish(new Result(Snapshot.empty(), Outcome.STARTUP_FAILED, e.getMessage(), true, true, false));
+        }
+        pipeline = p;
+        final Snapshot first = p.snapshot();
         out.println("probe: capturing from " + first.source() + " with " + first.queues().size()
                 + " receive queue(s), " + settings.workersPerRing() + " transmit worker(s) per ring");
-        pipeline.start();
+        p.start();
         running = true;
         started.countDown();
 
-        Outcome outcome = null;
+        Outcome outcome = Outcome.FAILED;
         boolean clean = false;
-        boolean stopped = false;
         try {
-            outcome = awaitStop(pipeline, settings, new StatsFormatter());
-            clean = pipeline.stop(settings.shutdownTimeout());
-            stopped = true;
+            outcome = awaitStop(p, new StatsFormatter());
         } finally {
-            if (!stopped) {
-                // Something unexpected on this thread: still stop the workers and close what can be closed.
-                pipeline.stop(Duration.ZERO);
-            }
+            // Also reached on an unexpected error on this thread: the stop still runs, bounded.
+            final boolean drain = outcome == Outcome.END_OF_INPUT || outcome == Outcome.MAX_PACKETS
+                    || outcome == Outcome.INPUT_ERROR;
+            draining = drain;
+            final long deadline = drain && stopRequested.getCount() > 0 ? TransmitWorker.NO_DEADLINE
+                    : System.nanoTime() + settings.shutdownTimeout().toNanos();
+            clean = p.stop(deadline);
+            draining = false;
         }
-        final Snapshot last = pipeline.snapshot();
+        return finish(result(p, outcome, clean));
+    }
+
+    private Result result(final Pipeline p, final Outcome outcome, final boolean clean) {
+        final Snapshot last = p.snapshot();
         String error = null;
         boolean userError = false;
+        Outcome ending = outcome;
+        final List<SinkError> sinkErrors = p.sinkErrors();
+        final Throwable failure = p.workerFailure();
         if (outcome == Outcome.INPUT_ERROR) {
-            error = pipeline.inputError().getMessage();
+            error = p.inputError().getMessage();
             userError = true;
-        } else if (outcome == Outcome.FAILED) {
-            final Throwable failure = pipeline.workerFailure();
+        } else if (failure != null) {
+            ending = Outcome.FAILED;
             userError = failure instanceof ProbeException;
             error = userError ? failure.getMessage() : "a worker failed: " + failure;
             if (!userError) {
                 failure.printStackTrace(out);
             }
+        } else if (!sinkErrors.isEmpty()) {
+            ending = Outcome.FAILED;
+            error = sinkErrors.get(0).message();
+            for (final SinkError e : sinkErrors) {
+                out.println("probe: " + e.message() + " (a bug in the sink: sinks report errors through their counters)");
+                e.cause().printStackTrace(out);
+            }
         }
-        if (!pipeline.stuckWorkers().isEmpty()) {
-            out.println("probe: worker(s) " + pipeline.stuckWorkers() + " did not stop within probe.shutdown.timeout + "
+        p.closeErrors().forEach(e -> out.println("probe: " + e));
+        if (!p.stuckWorkers().isEmpty()) {
+            out.println("probe: worker(s) " + p.stuckWorkers() + " did not stop within probe.shutdown.timeout + "
                     + Pipeline.STUCK_WORKER_GRACE.toSeconds() + " s; the source was left open");
         }
-        final Result result = new Result(last, outcome, error, clean, userError);
-        printSummary(result, settings.shutdownTimeout());
-        writeSummary(result);
-        return result;
+        return new Result(last, ending, error, clean, userError, p.sourceIsLive());
     }
 
     /** Prints stats lines until the run should stop; returns why. */
-    private Outcome awaitStop(final Pipeline pipeline, final RuntimeSettings settings, final StatsFormatter formatter)
-            throws InterruptedException {
-        final long started = System.nanoTime();
+    private Outcome awaitStop(final Pipeline p, final StatsFormatter formatter) throws InterruptedException {
+        final long start = System.nanoTime();
         final long statsNanos = settings.statsInterval().toNanos();
-        long nextStats = statsNanos > 0 ? started + statsNanos : Long.MAX_VALUE;
-        final long deadline = settings.duration().isZero() ? Long.MAX_VALUE : started + settings.duration().toNanos();
+        long nextStats = statsNanos > 0 ? start + statsNanos : Long.MAX_VALUE;
+        final long deadline = settings.duration().isZero() ? Long.MAX_VALUE : start + settings.duration().toNanos();
         while (true) {
             final long now = System.nanoTime();
             final long wait = Math.min(Math.min(nextStats, deadline) - now, TimeUnit.MILLISECONDS.toNanos(20));
             if (stopRequested.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
                 return Outcome.STOP_REQUESTED;
             }
-            if (pipeline.workerFailure() != null) {
+            if (p.workerFailure() != null || !p.sinkErrors().isEmpty()) {
                 return Outcome.FAILED;
             }
-            if (pipeline.receiversFinished()) {
-                if (pipeline.inputError() != null) {
+            if (p.receiversFinished()) {
+                if (p.inputError() != null) {
                     return Outcome.INPUT_ERROR;
                 }
-                return settings.maxPackets() > 0 && pipeline.snapshot().received() >= settings.maxPackets()
+                return settings.maxPackets() > 0 && p.snapshot().received() >= settings.maxPackets()
                         ? Outcome.MAX_PACKETS : Outcome.END_OF_INPUT;
             }
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() - deadline >= 0) {
                 return Outcome.DURATION;
             }
-            if (System.nanoTime() >= nextStats) {
-                formatter.lines(pipeline.snapshot()).forEach(line -> out.println("stats " + line));
+            if (System.nanoTime() - nextStats >= 0) {
+                formatter.lines(p.snapshot()).forEach(line -> out.println("stats " + line));
                 nextStats += statsNanos;
             }
         }
     }
 
-    private void printSummary(final Result result, final Duration shutdownTimeout) {
+    private Result finish(final Result result) {
+        printSummary(result);
+        writeSummary(result);
+        return result;
+    }
+
+    private void printSummary(final Result result) {
         final Snapshot s = result.snapshot();
+        if (result.outcome() == Outcome.STARTUP_FAILED) {
+            return;
+        }
         out.println("probe: stopped (" + result.outcome().label() + ") after "
-                + String.format(java.util.Locale.ROOT, "%.1f", s.elapsedNanos() / 1e9) + " s");
+                + String.format(Locale.ROOT, "%.1f", s.elapsedNanos() / 1e9) + " s");
         new StatsFormatter().lines(s).forEach(line -> out.println("summary " + line));
         if (!result.clean()) {
-            out.println("probe: shutdown did not finish within " + shutdownTimeout.toMillis()
-                    + " ms (probe.shutdown.timeout); what was left is counted as dropped");
+            out.println("probe: the stop did not finish within probe.shutdown.timeout ("
+                    + settings.shutdownTimeout().toMillis() + " ms); what was left is counted as dropped");
         }
     }
 
+    /** Writes the summary once, mode 0600 (it names hosts and counts), through a temporary file. */
     private void writeSummary(final Result result) {
         if (summaryFile == null) {
             return;
         }
-        try {
-            final Path parent = summaryFile.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+        synchronized (summaryLock) {
+            if (summaryWritten) {
+                return;
             }
-            Files.writeString(summaryFile, SummaryJson.render(result.snapshot(), result.outcome().label(), result.error()));
-        } catch (IOException e) {
-            throw new ProbeException("Cannot write summary file " + summaryFile + ": " + e.getMessage() + " (--summary)", e);
+            summaryWritten = true;
+            final String json = SummaryJson.render(result.snapshot(), result.outcome().label(), result.error(),
+                    result.exitCode());
+            try {
+                final Path target = summaryFile.toAbsolutePath();
+                final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+                Files.deleteIfExists(temp);
+                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(temp, json);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | UnsupportedOperationException e) {
+                out.println("probe: cannot write summary file " + summaryFile + ": " + e.getMessage() + " (--summary)");
+            }
         }
     }
 }

@@ -1,150 +1,129 @@
 package dev.probe.runtime.cli;
 
-import com.typesafe.config.Config;
 import dev.probe.api.ProbeException;
-import dev.probe.runtime.ProbeRun;
-import dev.probe.runtime.config.ConfigLoader;
-import dev.probe.runtime.config.Redaction;
-import dev.probe.runtime.config.RuntimeSettings;
-import dev.probe.runtime.inject.Providers;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.ServiceLoader;
 
 /**
- * The {@code probe} command: {@code run}, {@code check}, {@code export}, {@code ports}, {@code demo},
- * {@code --help}, {@code --version}. A user's mistake prints one line and exits with status 2.
+ * The {@code probe} command: {@code run} and {@code check}, and the subcommands modules add
+ * ({@link ProbeSubcommand}: {@code export}, {@code ports}, {@code demo}). Every subcommand has
+ * {@code --help}. A user's mistake (a bad option, a bad setting, a missing file) prints one line and
+ * exits with status 2; an internal error prints its stack trace and exits with status 1.
  */
 public final class Main {
-    /** Exit status for a user's error: a bad setting, file or device. */
+    /** Exit status for a user's error: a bad option, setting, file or device. */
     public static final int USAGE_ERROR = 2;
-
-    static final String USAGE = """
-            usage: probe <command> [options]
-
-            commands:
-              run     capture and send to the sink until stopped
-                        -c FILE              HOCON configuration (defaults come from reference.conf)
-                        --set path=value     override one setting (repeatable)
-                        --max-packets N      stop after N packets are captured
-                        --duration D         stop after D (30s, 5m)
-                        --summary FILE       write the final counters as JSON
-              check   validate the configuration and print it, secrets redacted (-c, --set)
-              export  read the Kafka topic back into a pcap file
-                        -c FILE, --set       the sink settings give the topic and bootstrap servers
-                        --topic T            topic (default: probe.sink.kafka.topic)
-                        --bootstrap-servers S
-                        --from beginning|end where to start (default beginning)
-                        --max-packets N      stop after N packets (default: no limit)
-                        --timeout D          stop when nothing arrived for D (default 10s)
-                        -o FILE | -          output file, or - for standard output (default -)
-              ports   list DPDK ports with driver, MAC, link, queues and RSS (-c, --set for EAL args)
-              demo    start a Kafka broker, capture generated traffic into it, export it back,
-                      print a summary, clean up
-                        --packets N          packets to generate (default 200000)
-                        --keep               keep the capture, the export and summary.json
-
-            --help, --version
-            """;
 
     private Main() {
     }
 
+    /** The top-level command: holds the subcommands, {@code --help} and {@code --version}. */
+    @Command(name = "probe", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            description = "Poll-mode packet capture into Kafka: each frame one record, keyed by its capture time.",
+            footer = {"", "Exit status: 0 done, 1 internal error, 2 user error (bad option, setting, file, device,",
+                    "unreachable destination), 3 a capture file was read to its end with packets dropped,",
+                    "129/130/143 a second SIGHUP/SIGINT/SIGTERM ended the stop early."})
+    static final class Probe implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: expected one of "
+                    + String.join(", ", spec.subcommands().keySet()));
+        }
+    }
+
     /** Entry point; exits with the command's status. */
     public static void main(final String[] args) {
-        System.exit(run(Arrays.asList(args), System.out, System.err));
+        System.exit(run(List.of(args), System.out, System.err));
     }
 
     /**
-     * Runs one command. Used by {@link #main} and by tests.
+     * Runs one command line. Used by {@link #main} and by tests.
      *
      * @return the exit status
      */
     public static int run(final List<String> args, final PrintStream stdout, final PrintStream stderr) {
-        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
-            stdout.print(USAGE);
-            return args.isEmpty() ? USAGE_ERROR : 0;
+        final CommandLine cli = commandLine(stdout, stderr);
+        return cli.execute(args.toArray(String[]::new));
+    }
+
+    /** The command line with every subcommand found, writing to {@code stdout} and {@code stderr}. */
+    public static CommandLine commandLine(final PrintStream stdout, final PrintStream stderr) {
+        final CommandLine cli = new CommandLine(new Probe());
+        final List<ProbeSubcommand> subcommands = new ArrayList<>(List.of(new RunCommand(), new CheckCommand()));
+        ServiceLoader.load(ProbeSubcommand.class).forEach(subcommands::add);
+        if (subcommands.stream().noneMatch(s -> s instanceof DemoUnavailable || "demo".equals(name(s)))) {
+            subcommands.add(new DemoUnavailable());
         }
-        if (args.get(0).equals("--version")) {
-            stdout.println("probe " + version());
-            return 0;
+        for (final ProbeSubcommand sub : subcommands) {
+            sub.streams(stdout, stderr);
+            cli.addSubcommand(sub);
         }
-        final String command = args.get(0);
-        final List<String> rest = new ArrayList<>(args.subList(1, args.size()));
-        try {
-            return switch (command) {
-                case "run" -> run(rest, stderr);
-                case "check" -> check(rest, stdout);
-                case "export" -> ExportCommand.run(rest, stdout, stderr);
-                case "ports" -> PortsCommand.run(rest, stdout);
-                case "demo" -> DemoCommand.run(rest, stdout, stderr);
-                default -> throw new ProbeException("Unknown command " + command + ": expected run, check, export, ports or demo (see probe --help)");
-            };
-        } catch (ProbeException e) {
-            stderr.println("probe: " + e.getMessage());
+        cli.setOut(new PrintWriter(stdout, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(stderr, true, StandardCharsets.UTF_8));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((e, argv) -> {
+            final CommandLine c = e.getCommandLine();
+            c.getErr().println("probe: " + e.getMessage() + " (see " + c.getCommandSpec().qualifiedName() + " --help)");
             return USAGE_ERROR;
-        } catch (java.nio.file.InvalidPathException e) {
-            stderr.println("probe: Invalid path " + e.getInput() + ": " + e.getReason());
-            return USAGE_ERROR;
-        } catch (RuntimeException | Error e) {
-            stderr.println("probe: internal error, please report it with the trace below: " + e);
-            e.printStackTrace(stderr);
+        });
+        cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof ProbeException) {
+                c.getErr().println("probe: " + e.getMessage());
+                return USAGE_ERROR;
+            }
+            if (e instanceof InvalidPathException bad) {
+                c.getErr().println("probe: Invalid path " + bad.getInput() + ": " + bad.getReason());
+                return USAGE_ERROR;
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                c.getErr().println("probe: interrupted");
+                return 130;
+            }
+            c.getErr().println("probe: internal error, please report it with the trace below: " + e);
+            e.printStackTrace(c.getErr());
             return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stderr.println("probe: interrupted");
-            return 130;
+        });
+        return cli;
+    }
+
+    private static String name(final ProbeSubcommand sub) {
+        final Command command = sub.getClass().getAnnotation(Command.class);
+        return command == null ? "" : command.name();
+    }
+
+    /** {@code probe demo} where the demo module is not installed: a release carries no Kafka broker. */
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Runs the demo; only in a source checkout (bin/probe demo).")
+    static final class DemoUnavailable extends ProbeSubcommand.Base {
+        @Override
+        public Integer call() {
+            throw new ProbeException("probe demo runs from a source checkout (git clone, then bin/probe demo): "
+                    + "it starts a Kafka broker, which this installation does not carry");
         }
     }
 
-    private static int run(final List<String> args, final PrintStream stderr) throws InterruptedException {
-        final Arguments a = Arguments.parse("run", args, Set.of("--max-packets", "--duration", "--summary"));
-        final List<String> overrides = new ArrayList<>(a.overrides());
-        if (a.has("--max-packets")) {
-            overrides.add("probe.stop.max-packets=" + a.longOption("--max-packets", 0, 1));
-        }
-        if (a.has("--duration")) {
-            overrides.add("probe.stop.duration=" + a.durationOption("--duration", null).toMillis() + "ms");
-        }
-        final Path summary = a.has("--summary") ? Path.of(a.option("--summary", null)) : null;
-        if (summary != null) {
-            final Path parent = summary.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new ProbeException("Cannot write summary file " + summary + ": folder " + parent + " does not exist (--summary)");
-            }
-        }
-        final Config config = ConfigLoader.load(a.configFile(), overrides);
-        final ProbeRun run = new ProbeRun(config, summary, stderr);
-        final SignalStop signals = SignalStop.install(run::requestStop, stderr);
-        try {
-            final ProbeRun.Result result = run.execute();
-            if (result.error() != null) {
-                stderr.println("probe: " + result.error());
-            }
-            return result.exitCode();
-        } finally {
-            signals.uninstall();
+    /** {@code probe --version}: the runtime's and the SPI's versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"probe " + version(Main.class) + " (probe-api " + version(dev.probe.spi.Sink.class) + ")"};
         }
     }
 
-    private static int check(final List<String> args, final PrintStream stdout) {
-        final Arguments a = Arguments.parse("check", args, Set.of());
-        final Config config = ConfigLoader.load(a.configFile(), a.overrides());
-        RuntimeSettings.from(config);
-        Providers.source(config).validate(config);
-        Providers.sink(config).configure(config);
-        stdout.print(Redaction.render(config));
-        stdout.println("# configuration is valid");
-        return 0;
-    }
-
-    static String version() {
-        final String v = Main.class.getPackage().getImplementationVersion();
+    static String version(final Class<?> type) {
+        final String v = type.getPackage().getImplementationVersion();
         return v == null ? "development build" : v;
     }
 }

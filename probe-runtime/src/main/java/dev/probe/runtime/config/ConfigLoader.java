@@ -6,26 +6,38 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.probe.api.ProbeException;
+import dev.probe.api.Settings;
+import dev.probe.runtime.plugin.Plugins;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Builds the effective configuration: {@code --set} overrides, then the user's file, then every
- * module's {@code reference.conf}. Called once on the main thread.
+ * Builds the effective configuration: {@code --set} overrides, then the user's file, then the
+ * {@code reference.conf} of the probe and of every plugin. Strict: a key under {@code probe} that no
+ * {@code reference.conf} declares is an error, with a suggestion when a known key is close. Called once
+ * on the main thread.
  */
 public final class ConfigLoader {
     private ConfigLoader() {
     }
 
     /**
+     * The effective configuration, checked for unknown keys.
+     *
      * @param file the user's HOCON file, or null
      * @param overrides {@code path=value} strings from {@code --set}; the value is parsed as HOCON, so
      *        {@code 5s}, {@code [1,2]} and quoted strings work
-     * @throws ProbeException for an unreadable file or a syntax error, naming the file and line
+     * @throws ProbeException for an unreadable file, a syntax error or an unknown key, naming the file
+     *         and line or the {@code --set}
      */
-    public static Config load(final Path file, final List<String> overrides) {
+    public static Config load(final Path file, final List<String> overrides, final Plugins plugins) {
+        return resolve(user(file, overrides), plugins);
+    }
+
+    /** The user's part alone, unresolved: {@code --set} overrides on top of the file. */
+    public static Config user(final Path file, final List<String> overrides) {
         Config config = ConfigFactory.empty();
         for (int i = overrides.size() - 1; i >= 0; i--) {
             config = config.withFallback(override(overrides.get(i)));
@@ -38,13 +50,45 @@ public final class ConfigLoader {
                 config = config.withFallback(ConfigFactory.parseFile(file.toFile(),
                         ConfigParseOptions.defaults().setAllowMissing(false)));
             } catch (ConfigException e) {
-                throw new ProbeException("Configuration file " + file + " is not valid HOCON: " + e.getMessage());
+                throw new ProbeException("Configuration file " + file + " is not valid HOCON: " + oneLine(e.getMessage()));
             }
         }
+        return config;
+    }
+
+    /**
+     * The plugins folder: {@code cliDirectory} when given, else {@code probe.plugins.dir} of the user's
+     * configuration, else the installation's (see {@link Plugins#defaultDirectory()}).
+     */
+    public static Path pluginsDirectory(final Config user, final Path cliDirectory) {
+        if (cliDirectory != null) {
+            return cliDirectory;
+        }
+        final Config withDefault = resolve(user, ConfigFactory.defaultReference(ConfigLoader.class.getClassLoader()));
+        final String dir = Settings.string(withDefault, "probe.plugins.dir");
+        if (dir.isBlank()) {
+            return Plugins.defaultDirectory();
+        }
+        final Path path = Settings.path(withDefault, "probe.plugins.dir");
+        if (!Files.isDirectory(path)) {
+            throw Settings.invalid(withDefault, "probe.plugins.dir", "an existing folder, or \"\" for the installation's plugins folder");
+        }
+        return path;
+    }
+
+    /** {@code user} over the reference configuration of {@code plugins}, resolved and checked for unknown keys. */
+    public static Config resolve(final Config user, final Plugins plugins) {
+        final Config reference = plugins.reference();
+        final Config config = resolve(user, reference);
+        UnknownKeys.check(user.resolveWith(config), reference, plugins.freeFormPaths());
+        return config;
+    }
+
+    private static Config resolve(final Config user, final Config reference) {
         try {
-            return config.withFallback(ConfigFactory.defaultReference()).resolve();
+            return user.withFallback(reference).resolve();
         } catch (ConfigException e) {
-            throw new ProbeException("Configuration cannot be resolved: " + e.getMessage());
+            throw new ProbeException("Configuration cannot be resolved: " + oneLine(e.getMessage()));
         }
     }
 
@@ -65,8 +109,12 @@ public final class ConfigLoader {
             try {
                 return ConfigFactory.empty(origin).withValue(path, ConfigValueFactory.fromAnyRef(value, origin));
             } catch (ConfigException bad) {
-                throw new ProbeException("Invalid --set " + assignment + ": " + bad.getMessage());
+                throw new ProbeException("Invalid --set " + assignment + ": " + oneLine(bad.getMessage()));
             }
         }
+    }
+
+    static String oneLine(final String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

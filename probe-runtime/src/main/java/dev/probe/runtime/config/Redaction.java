@@ -7,7 +7,6 @@ import dev.probe.api.Settings;
 
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Renders the effective {@code probe} configuration for {@code probe check}: one {@code path = value}
@@ -15,16 +14,9 @@ import java.util.regex.Pattern;
  * private keys, client secrets, credentials, tokens) shown as {@code "<redacted>"}.
  */
 public final class Redaction {
-    private static final Pattern SECRET = Pattern.compile(
-            "(?i).*(password|passwd|secret|jaas|credential|token|user\\.info|private|ssl\\.key\\.).*");
     private static final String REDACTED = "\"<redacted>\"";
 
     private Redaction() {
-    }
-
-    /** Whether a setting's path names a secret. */
-    public static boolean isSecret(final String path) {
-        return SECRET.matcher(path).matches();
     }
 
     /** The {@code probe} settings, one line each. */
@@ -35,7 +27,7 @@ public final class Redaction {
         }
         final StringBuilder out = new StringBuilder();
         sorted.forEach((path, value) -> {
-            final String rendered = isSecret(path) ? REDACTED : value.render(ConfigRenderOptions.concise());
+            final String rendered = Settings.isSecret(path) ? REDACTED : value.render(ConfigRenderOptions.concise());
             out.append(path.replace("\"", "")).append(" = ").append(rendered)
                     .append("    # ").append(Settings.where(value.origin())).append('\n');
         });

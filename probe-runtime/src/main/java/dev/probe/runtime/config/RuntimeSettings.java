@@ -24,6 +24,7 @@ public record RuntimeSettings(
         int transmitBurstSize,
         String transmitIdleStrategy,
         List<Integer> transmitCores,
+        Duration tickInterval,
         int backoffMaxSpins,
         int backoffMaxYields,
         Duration backoffMaxPark,
@@ -52,14 +53,15 @@ public record RuntimeSettings(
                 Settings.intInRange(c, "probe.transmit.burst-size", 1, 65536),
                 Settings.oneOf(c, "probe.transmit.idle-strategy", IDLE_STRATEGIES),
                 Settings.intList(c, "probe.transmit.cores", 0, maxCore),
-                Settings.intInRange(c, "probe.idle.backoff.max-spins", 0, Integer.MAX_VALUE),
-                Settings.intInRange(c, "probe.idle.backoff.max-yields", 0, Integer.MAX_VALUE),
-                Settings.duration(c, "probe.idle.backoff.max-park", Duration.ofNanos(1)),
-                Settings.duration(c, "probe.idle.sleep.period", Duration.ofNanos(1)),
-                Settings.duration(c, "probe.stats.interval", Duration.ZERO),
+                Settings.duration(c, "probe.transmit.tick-interval", Duration.ofMillis(1), Duration.ofMinutes(1)),
+                Settings.intInRange(c, "probe.idle.backoff.max-spins", 0, 1_000_000),
+                Settings.intInRange(c, "probe.idle.backoff.max-yields", 0, 1_000_000),
+                Settings.duration(c, "probe.idle.backoff.max-park", Duration.ofNanos(1), Duration.ofSeconds(1)),
+                Settings.duration(c, "probe.idle.sleep.period", Duration.ofNanos(1), Duration.ofSeconds(1)),
+                Settings.duration(c, "probe.stats.interval", Duration.ZERO, Duration.ofDays(1)),
                 Settings.longInRange(c, "probe.stop.max-packets", 0, Long.MAX_VALUE),
-                Settings.duration(c, "probe.stop.duration", Duration.ZERO),
-                Settings.duration(c, "probe.shutdown.timeout", Duration.ZERO));
+                Settings.duration(c, "probe.stop.duration", Duration.ZERO, Duration.ofDays(365 * 100L)),
+                Settings.duration(c, "probe.shutdown.timeout", Duration.ZERO, Duration.ofDays(1)));
     }
 
     /** Checks the settings that depend on how many receive queues the source opened. */

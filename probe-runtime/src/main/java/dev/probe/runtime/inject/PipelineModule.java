@@ -4,12 +4,13 @@ import com.typesafe.config.Config;
 import dagger.Module;
 import dagger.Provides;
 import dev.probe.runtime.config.RuntimeSettings;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.spi.CaptureSource;
 import dev.probe.spi.SinkFactory;
 
 import jakarta.inject.Singleton;
 
-/** Settings, the capture source and the sink factory, the latter two found by name. */
+/** Settings, then the sink factory and the capture source, both found by name among the plugins. */
 @Module
 final class PipelineModule {
     private PipelineModule() {
@@ -23,14 +24,14 @@ final class PipelineModule {
 
     @Provides
     @Singleton
-    static SinkFactory sinkFactory(final Config config, final RuntimeSettings settings) {
-        return Providers.sink(config).configure(config);
+    static SinkFactory sinkFactory(final Config config, final Plugins plugins, final RuntimeSettings validatedFirst) {
+        return Plugins.configure(plugins.sink(config), config);
     }
 
     @Provides
     @Singleton
-    static CaptureSource source(final Config config, final RuntimeSettings settings, final SinkFactory validatedFirst) {
+    static CaptureSource source(final Config config, final Plugins plugins, final SinkFactory validatedFirst) {
         // The sink's settings are validated before the device is opened: a typo fails fast.
-        return Providers.source(config).open(config);
+        return Plugins.open(plugins.source(config), config);
     }
 }

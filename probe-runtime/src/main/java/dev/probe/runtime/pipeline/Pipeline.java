@@ -9,8 +9,8 @@ import dev.probe.runtime.stats.Snapshot;
 import dev.probe.spi.CaptureSource;
 import dev.probe.spi.ReceiveQueue;
 import dev.probe.spi.Sink;
+import dev.probe.spi.SinkContext;
 import dev.probe.spi.SinkFactory;
-import dev.probe.spi.SinkFailure;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
@@ -25,40 +25,55 @@ import java.util.concurrent.TimeUnit;
  * The capture pipeline: one receive worker and one transmit ring per receive queue, and
  * {@code workers-per-ring} transmit workers per ring, each with its own sink.
  *
- * <p>Built, started, stopped and closed by one controlling thread; {@link #snapshot()} may be called by
- * any thread.
+ * <p>Built, started and stopped by one controlling thread. There is one way to end it, {@link #stop},
+ * which always completes: it lets the receive workers hand over what they hold, lets each transmit
+ * worker drain its ring and then flush and close its own sink on its own thread, drops and counts what
+ * the deadline left, and closes the source once no worker thread can touch it any more. An exception
+ * from a sink or the source is kept and reported, and never keeps the other sinks or the source from
+ * closing. Nothing closes the source under a running worker. {@link #snapshot()} and
+ * {@link #shortenDeadline} may be called by any thread.
  */
-public final class Pipeline implements AutoCloseable {
-    private final RuntimeSettings settings;
+public final class Pipeline {
+    /** How much longer than the deadline a worker stuck in a slow call is waited for. */
+    public static final Duration STUCK_WORKER_GRACE = Duration.ofSeconds(10);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private final CaptureSource source;
     private final CaptureBudget budget;
+    private final Duration shutdownTimeout;
+    private final long stallNanos;
     private final List<SpmcPacketRing> rings = new ArrayList<>();
     private final List<ReceiveWorker> receivers = new ArrayList<>();
     private final List<List<TransmitWorker>> transmitters = new ArrayList<>();
     private final List<AgentRunner> receiveRunners = new ArrayList<>();
-    private final List<AgentRunner> transmitRunners = new ArrayList<>();
     private final List<List<AgentRunner>> transmitRunnersByRing = new ArrayList<>();
-    /** How much longer than the shutdown timeout a worker stuck in a slow call is waited for. */
-    public static final Duration STUCK_WORKER_GRACE = Duration.ofSeconds(10);
-
+    private final List<AgentRunner> transmitRunners = new ArrayList<>();
+    private final List<String> closeErrors = new ArrayList<>();
     private final long createdNanos = System.nanoTime();
-    private boolean closed;
-    private boolean abandoned;
+    private volatile long deadline = TransmitWorker.NO_DEADLINE;
+    private volatile boolean stopping;
+    private boolean started;
+    private boolean stopped;
 
     /**
-     * Creates the rings and workers and one sink per transmit worker (connecting each).
+     * Creates the rings and workers and one sink per transmit worker (each connects before this
+     * returns). Controlling thread.
      *
-     * @throws ProbeException when a sink cannot be created; whatever was created is closed
+     * @param idleStrategies a fresh idle strategy of the given name (busy-spin, backoff, sleep) per call
+     * @throws ProbeException when a sink cannot be created; the sinks created so far and the source are
+     *         closed before it is thrown
      */
     @Inject
     public Pipeline(final RuntimeSettings settings, final Config config, final CaptureSource source,
                     final SinkFactory sinks, final Map<String, Provider<IdleStrategy>> idleStrategies) {
-        this.settings = settings;
         this.source = source;
         this.budget = new CaptureBudget(settings.maxPackets());
+        this.shutdownTimeout = settings.shutdownTimeout();
+        this.stallNanos = sinks.deliveryTimeout().toNanos();
         try {
             final List<? extends ReceiveQueue> queues = source.queues();
             settings.checkAgainstQueues(config, queues.size());
+            final long captureStart = source.firstTimestampNanos().orElseGet(Pipeline::epochNanosNow);
             int txIndex = 0;
             for (final ReceiveQueue queue : queues) {
                 final SpmcPacketRing ring = new SpmcPacketRing(settings.ringSize());
@@ -70,23 +85,31 @@ public final class Pipeline implements AutoCloseable {
                         core(settings.receiveCores(), queue.id())));
                 final List<TransmitWorker> workers = new ArrayList<>();
                 final List<AgentRunner> runners = new ArrayList<>();
-                for (int w = 0; w < settings.workersPerRing(); w++) {
-                    final String name = "tx-" + queue.id() + "-" + w;
-                    final Sink sink = sinks.create(name);
-                    final TransmitWorker worker = new TransmitWorker(ring, source.memory(), sink,
-                            settings.transmitBurstSize(), name);
-                    workers.add(worker);
-                    runners.add(new AgentRunner(worker, idleStrategies.get(settings.transmitIdleStrategy()).get(),
-                            core(settings.transmitCores(), txIndex++)));
-                }
                 transmitters.add(workers);
                 transmitRunnersByRing.add(runners);
-                transmitRunners.addAll(runners);
+                for (int w = 0; w < settings.workersPerRing(); w++) {
+                    final String name = "tx-" + queue.id() + "-" + w;
+                    final Sink sink = sinks.create(new Context(name, source.isLive(), source.linkType(), captureStart,
+                            settings.tickInterval()));
+                    final TransmitWorker worker = new TransmitWorker(ring, source.memory(), sink,
+                            settings.transmitBurstSize(), name, settings.tickInterval());
+                    workers.add(worker);
+                    final AgentRunner runner = new AgentRunner(worker,
+                            idleStrategies.get(settings.transmitIdleStrategy()).get(), core(settings.transmitCores(), txIndex++));
+                    runners.add(runner);
+                    transmitRunners.add(runner);
+                }
             }
         } catch (RuntimeException e) {
-            close();
+            transmitters.forEach(ws -> ws.forEach(TransmitWorker::closeUnstarted));
+            closeSource();
             throw e;
         }
+    }
+
+    private static long epochNanosNow() {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static int core(final List<Integer> cores, final int index) {
@@ -95,6 +118,10 @@ public final class Pipeline implements AutoCloseable {
 
     /** Starts every worker thread: transmit workers first, so rings drain from the first packet. */
     public void start() {
+        if (started) {
+            throw new IllegalStateException("pipeline already started");
+        }
+        started = true;
         transmitRunners.forEach(AgentRunner::start);
         receiveRunners.forEach(AgentRunner::start);
     }
@@ -109,7 +136,7 @@ public final class Pipeline implements AutoCloseable {
         return receivers.stream().map(ReceiveWorker::inputError).filter(e -> e != null).findFirst().orElse(null);
     }
 
-    /** The first unexpected failure of any worker thread, or null. */
+    /** The first unexpected failure of a worker thread (not a sink's exception), or null. */
     public Throwable workerFailure() {
         for (final AgentRunner runner : receiveRunners) {
             if (runner.failure() != null) {
@@ -124,59 +151,149 @@ public final class Pipeline implements AutoCloseable {
         return null;
     }
 
+    /** The first exception each sink threw, in worker order; empty when every sink behaved. */
+    public List<SinkError> sinkErrors() {
+        final List<SinkError> errors = new ArrayList<>();
+        transmitters.forEach(ws -> ws.forEach(w -> {
+            if (w.sinkError() != null) {
+                errors.add(w.sinkError());
+            }
+        }));
+        return errors;
+    }
+
+    /** Errors the source's close reported; empty normally. */
+    public List<String> closeErrors() {
+        return List.copyOf(closeErrors);
+    }
+
     /**
-     * Stops cleanly, within {@code timeout}: the receive workers stop polling and hand what they hold to
-     * their rings, the transmit workers drain the rings, the sinks flush; whatever is left then is
-     * dropped and counted ({@code shutdown}, {@code sink-shutdown}); the sinks and the source close.
-     * Controlling thread.
+     * Stops, always completing: the receive workers stop polling and hand what they hold to their rings;
+     * each transmit worker drains its ring, then flushes and closes its sink on its own thread; whatever
+     * {@code deadlineNanos} leaves on a ring is dropped and counted ({@code shutdown}); the source closes.
+     * With {@link TransmitWorker#NO_DEADLINE} everything captured is delivered or failed by the sinks,
+     * bounded by each sink's own delivery timeout; {@link #shortenDeadline} can bound it later.
+     * Controlling thread; called once.
      *
-     * <p>A transmit worker inside a slow {@code send} may outlast the timeout by its sink's own bound:
-     * it is waited for up to {@link #STUCK_WORKER_GRACE} more. A worker thread still running after that
-     * is reported and the source and sinks are left open, since freeing memory a thread may still read
+     * <p>A worker still stuck in a slow call {@link #STUCK_WORKER_GRACE} after the deadline is reported by
+     * {@link #stuckWorkers()}, and the source is then left open: freeing memory a thread may still read
      * would be worse than leaking it.
      *
-     * @return true when everything captured was delivered, or dropped for a reason other than the stop
+     * @param deadlineNanos a {@link System#nanoTime()} time, or {@link TransmitWorker#NO_DEADLINE}
+     * @return true when the deadline dropped nothing
      */
-    public boolean stop(final Duration timeout) throws InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        final long lastChance = deadline + STUCK_WORKER_GRACE.toNanos();
+    public boolean stop(final long deadlineNanos) throws InterruptedException {
+        if (stopped) {
+            throw new IllegalStateException("pipeline already stopped");
+        }
+        stopped = true;
+        stopping = true;
+        shortenDeadline(deadlineNanos);
+        if (!started) {
+            transmitters.forEach(ws -> ws.forEach(TransmitWorker::closeUnstarted));
+            closeSource();
+            return true;
+        }
         receivers.forEach(ReceiveWorker::finish);
-        awaitAll(receiveRunners, deadline);
+        await(receiveRunners, false);
         receiveRunners.forEach(AgentRunner::stop);
-        final boolean receiversStopped = awaitAll(receiveRunners, lastChance);
-
+        final boolean receiversStopped = await(receiveRunners, true);
         for (int q = 0; q < rings.size(); q++) {
-            final List<AgentRunner> ringRunners = transmitRunnersByRing.get(q);
-            while (rings.get(q).depth() > 0 && System.nanoTime() < deadline
-                    && ringRunners.stream().anyMatch(r -> !r.isTerminated())) {
-                Thread.sleep(1);
+            if (receiveRunners.get(q).isTerminated()) {
+                transmitters.get(q).forEach(TransmitWorker::upstreamDone);
             }
         }
-        transmitRunners.forEach(AgentRunner::stop);
-        final boolean transmittersStopped = awaitAll(transmitRunners, lastChance);
-        if (!receiversStopped || !transmittersStopped) {
-            abandoned = true;
-            return false;
-        }
+        final boolean transmittersStopped = await(transmitRunners, true);
 
         boolean clean = receivers.stream().allMatch(r -> r.counters().get(ReceiveCounter.SHUTDOWN_DROPS) == 0);
-        for (final List<TransmitWorker> workers : transmitters) {
-            for (final TransmitWorker worker : workers) {
-                clean &= worker.dropRemaining() == 0;
+        for (int q = 0; q < rings.size(); q++) {
+            if (transmitRunnersByRing.get(q).stream().allMatch(AgentRunner::isTerminated)) {
+                clean &= transmitters.get(q).get(0).dropRemaining() == 0;
             }
         }
-        for (final List<TransmitWorker> workers : transmitters) {
-            for (final TransmitWorker worker : workers) {
-                clean &= worker.sink().flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
+        if (receiversStopped && transmittersStopped) {
+            closeSource();
         }
-        close();
         return clean;
+    }
+
+    /**
+     * Brings the stop's deadline forward (a signal during a drain without deadline); any thread. A
+     * deadline later than the current one changes nothing.
+     */
+    public void shortenDeadline(final long deadlineNanos) {
+        final long current = deadline;
+        if (current == TransmitWorker.NO_DEADLINE || deadlineNanos != TransmitWorker.NO_DEADLINE && deadlineNanos - current < 0) {
+            deadline = deadlineNanos;
+        }
+        if (stopping) {
+            transmitters.forEach(ws -> ws.forEach(w -> w.finish(deadline)));
+        }
+    }
+
+    /**
+     * Waits for {@code runners} to end: until the deadline, or with {@code grace} until
+     * {@link #STUCK_WORKER_GRACE} after it. An open-ended wait (no deadline) is bounded by
+     * {@code probe.shutdown.timeout} once a sink has thrown, or once nothing has moved for the sink's
+     * delivery timeout: a broken or stalled sink may never resolve what it holds.
+     */
+    private boolean await(final List<AgentRunner> runners, final boolean grace) throws InterruptedException {
+        long progress = progress();
+        long lastMove = System.nanoTime();
+        for (final AgentRunner runner : runners) {
+            while (!runner.awaitTermination(POLL_NANOS, TimeUnit.NANOSECONDS)) {
+                final long now = System.nanoTime();
+                final long d = deadline;
+                if (d == TransmitWorker.NO_DEADLINE) {
+                    final long p = progress();
+                    if (p != progress) {
+                        progress = p;
+                        lastMove = now;
+                    }
+                    if (!sinkErrors().isEmpty() || now - lastMove > stallNanos) {
+                        shortenDeadline(now + shutdownTimeout.toNanos());
+                    }
+                    continue;
+                }
+                final long limit = grace ? d + STUCK_WORKER_GRACE.toNanos() : d;
+                if (now - limit >= 0) {
+                    break;
+                }
+            }
+        }
+        return runners.stream().allMatch(AgentRunner::isTerminated);
+    }
+
+    /** A number that grows whenever a packet moves anywhere: taken, enqueued, delivered or failed. */
+    private long progress() {
+        long total = 0;
+        for (int q = 0; q < rings.size(); q++) {
+            total += rings.get(q).enqueued();
+            for (final TransmitWorker w : transmitters.get(q)) {
+                total += w.counters().get(TransmitCounter.TAKEN) + w.sink().counters().delivered()
+                        + w.sink().counters().failed();
+            }
+        }
+        return total;
+    }
+
+    private void closeSource() {
+        try {
+            source.close();
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            closeErrors.add("closing " + source.description() + " failed: " + t);
+        }
     }
 
     /** Names of worker threads that did not stop; empty unless {@link #stop} gave up on one. */
     public List<String> stuckWorkers() {
         final List<String> stuck = new ArrayList<>();
+        if (!started) {
+            return stuck;
+        }
         for (final AgentRunner runner : receiveRunners) {
             if (!runner.isTerminated()) {
                 stuck.add(runner.agent().roleName());
@@ -190,37 +307,14 @@ public final class Pipeline implements AutoCloseable {
         return stuck;
     }
 
-    private static boolean awaitAll(final List<AgentRunner> runners, final long deadline) throws InterruptedException {
-        boolean all = true;
-        for (final AgentRunner runner : runners) {
-            all &= runner.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        return all;
+    /** Whether the source is live (see {@link CaptureSource#isLive()}). */
+    public boolean sourceIsLive() {
+        return source.isLive();
     }
 
     /**
-     * Closes the sinks and the source; idempotent. Counts packets still in a sink as sink-shutdown. Does
-     * nothing once {@link #stop} has given up on a stuck worker thread.
-     */
-    @Override
-    public void close() {
-        if (closed || abandoned) {
-            return;
-        }
-        closed = true;
-        receiveRunners.forEach(AgentRunner::stop);
-        transmitRunners.forEach(AgentRunner::stop);
-        for (final List<TransmitWorker> workers : transmitters) {
-            for (final TransmitWorker worker : workers) {
-                worker.sink().close();
-            }
-        }
-        source.close();
-    }
-
-    /**
-     * Reads every counter into a consistent-enough snapshot: downstream counters are read before
-     * upstream ones, so each stage's in-flight count is never negative. Any thread.
+     * Reads every counter into a snapshot: downstream counters are read before upstream ones, each with
+     * acquire ordering, so each stage's in-flight count is never negative. Any thread; allocates.
      */
     public Snapshot snapshot() {
         final long now = System.nanoTime();
@@ -228,14 +322,7 @@ public final class Pipeline implements AutoCloseable {
         for (int q = 0; q < receivers.size(); q++) {
             final List<Snapshot.Worker> workers = new ArrayList<>();
             for (final TransmitWorker worker : transmitters.get(q)) {
-                final Map<SinkFailure, Long> failed = worker.sink().counters().failedByReason();
-                final long delivered = worker.sink().counters().delivered();
-                final long bytes = worker.sink().counters().bytesDelivered();
-                final long sent = worker.sink().counters().sent();
-                final long shutdownDrops = worker.counters().get(TransmitCounter.SHUTDOWN_DROPS);
-                final long sendFailed = worker.counters().get(TransmitCounter.SEND_FAILED);
-                final long taken = worker.counters().get(TransmitCounter.TAKEN);
-                workers.add(new Snapshot.Worker(worker.roleName(), taken, shutdownDrops, sendFailed, sent, delivered, bytes, failed));
+                workers.add(Snapshot.Worker.read(worker));
             }
             final SpmcPacketRing ring = rings.get(q);
             final long dequeued = ring.dequeued();
@@ -245,9 +332,14 @@ public final class Pipeline implements AutoCloseable {
             final long shutdownDrops = rc.get(ReceiveCounter.SHUTDOWN_DROPS);
             final long packets = rc.get(ReceiveCounter.PACKETS);
             queues.add(new Snapshot.Queue(q, packets, rc.get(ReceiveCounter.BURSTS), rc.get(ReceiveCounter.FULL_BURSTS),
-                    rc.get(ReceiveCounter.REPEATS), ringFull, shutdownDrops, enqueued, dequeued, workers));
+                    rc.get(ReceiveCounter.REPEATS), ringFull, shutdownDrops, enqueued, dequeued, ring.capacity(), workers));
         }
         return new Snapshot(now - createdNanos, source.description(), new LinkedHashMap<>(source.drops()),
                 new LinkedHashMap<>(source.details()), queues);
+    }
+
+    /** The {@link SinkContext} of one transmit worker. */
+    private record Context(String workerName, boolean sourceIsLive, int linkType, long captureStartNanos,
+                           Duration tickInterval) implements SinkContext {
     }
 }

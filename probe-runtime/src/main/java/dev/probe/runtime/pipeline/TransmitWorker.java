@@ -5,36 +5,69 @@ import dev.probe.runtime.agent.Agent;
 import dev.probe.spi.PacketMemory;
 import dev.probe.spi.Sink;
 
+import java.time.Duration;
+
 /**
- * Drains one transmit ring into its own sink: takes no more packets than the sink can accept without
- * blocking, sends them, then releases them to the source. When the sink is saturated the packets stay
- * on the ring, so pressure shows up as ring depth and, at worst, counted ring-full drops.
+ * Drains one transmit ring into its own sink: takes no more packets than the sink accepts
+ * ({@link Sink#available()}), hands them over as a read-only batch, then releases them to the source.
+ * When the sink is saturated the packets stay on the ring, so pressure shows up as ring depth and, from a
+ * live source, as counted ring-full drops. Calls {@link Sink#tick()} at least every tick interval.
  *
- * <p>Runs on its own thread; its counters are read by the stats thread.
+ * <p>Every sink call is isolated: an exception is kept as the worker's {@link #sinkError()}, the packets
+ * the sink had not accounted for are counted ({@link TransmitCounter#SINK_ERROR_UNSENT}), and the worker
+ * takes nothing more from its ring. At stop ({@link #finish}) the worker, on its own thread, drains its
+ * ring until its receive worker is done and the ring is empty (or the deadline passes), then flushes
+ * and closes its sink, whatever the sink threw before; anything the sink leaves unresolved is counted
+ * ({@link TransmitCounter#SINK_ERROR_UNRESOLVED}).
+ *
+ * <p>Runs on its own thread; {@link #finish}, {@link #upstreamDone()} and the counters are used by the
+ * controlling and stats threads.
  */
 public final class TransmitWorker implements Agent {
+    /** A deadline that never passes: drain everything (a finite input that ended). */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** Longest single flush call, so that a deadline shortened meanwhile is seen soon. */
+    private static final long FLUSH_SLICE_NANOS = Duration.ofMillis(50).toNanos();
+
     private final SpmcPacketRing ring;
     private final PacketMemory memory;
     private final Sink sink;
     private final PacketBurst burst;
+    private final BurstView view;
     private final String roleName;
+    private final long tickIntervalNanos;
     private final CounterSet<TransmitCounter> counters = new CounterSet<>(TransmitCounter.class);
+    private long nextTick;
+    /** Whether the sink threw; then the worker takes nothing more. Worker thread only. */
+    private boolean broken;
+
+    private volatile boolean finishing;
+    private volatile long deadline = NO_DEADLINE;
+    private volatile boolean upstreamDone;
+    private volatile boolean done;
+    private volatile SinkError sinkError;
 
     /**
      * @param roleName such as {@code tx-0-1}: ring 0, worker 1
+     * @param tickInterval the longest time between two {@link Sink#tick()} calls
      */
     public TransmitWorker(final SpmcPacketRing ring, final PacketMemory memory, final Sink sink,
-                          final int burstSize, final String roleName) {
+                          final int burstSize, final String roleName, final Duration tickInterval) {
         this.ring = ring;
         this.memory = memory;
         this.sink = sink;
         this.burst = new PacketBurst(burstSize);
+        this.view = new BurstView(burst, memory);
         this.roleName = roleName;
+        this.tickIntervalNanos = tickInterval.toNanos();
     }
 
     @Override
     public void onStart() {
+        // Libraries a plugin bundles may look classes up through the context class loader.
+        Thread.currentThread().setContextClassLoader(sink.getClass().getClassLoader());
         memory.onThreadStart();
+        nextTick = System.nanoTime() + tickIntervalNanos;
     }
 
     @Override
@@ -44,7 +77,35 @@ public final class TransmitWorker implements Agent {
 
     @Override
     public int doWork() {
-        final int room = sink.available();
+        final long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+            nextTick = now + tickIntervalNanos;
+            tick();
+        }
+        final boolean pastDeadline = finishing && deadlinePassed(now);
+        int moved = 0;
+        if (!broken && !pastDeadline && ring.depth() > 0) {
+            moved = transmit();
+        }
+        if (finishing && (broken || pastDeadline || upstreamDone && ring.depth() == 0)) {
+            finishSink();
+        }
+        return moved;
+    }
+
+    private boolean deadlinePassed(final long now) {
+        final long d = deadline;
+        return d != NO_DEADLINE && now - d >= 0;
+    }
+
+    private int transmit() {
+        final int room;
+        try {
+            room = sink.available();
+        } catch (Throwable t) {
+            failed("available", t);
+            return 0;
+        }
         if (room <= 0) {
             return 0;
         }
@@ -56,11 +117,10 @@ public final class TransmitWorker implements Agent {
         counters.add(TransmitCounter.TAKEN, n);
         final long sentBefore = sink.counters().sent();
         try {
-            sink.send(burst, memory);
-        } catch (RuntimeException | Error e) {
-            // A broken sink: count what it did not take, so that the books still balance, then fail.
-            counters.add(TransmitCounter.SEND_FAILED, Math.max(0, n - (sink.counters().sent() - sentBefore)));
-            throw e;
+            sink.send(view);
+        } catch (Throwable t) {
+            counters.add(TransmitCounter.SINK_ERROR_UNSENT, Math.max(0, n - (sink.counters().sent() - sentBefore)));
+            failed("send", t);
         } finally {
             memory.release(burst, 0, n);
             counters.add(TransmitCounter.BURSTS, 1);
@@ -68,13 +128,96 @@ public final class TransmitWorker implements Agent {
         return n;
     }
 
+    private void tick() {
+        if (broken) {
+            return;
+        }
+        try {
+            sink.tick();
+        } catch (Throwable t) {
+            failed("tick", t);
+        }
+    }
+
+    /** Flushes in slices until the sink is empty or the deadline passes, then closes it; worker thread. */
+    private void finishSink() {
+        try {
+            while (true) {
+                final long d = deadline;
+                final long left = d == NO_DEADLINE ? FLUSH_SLICE_NANOS : Math.min(FLUSH_SLICE_NANOS, d - System.nanoTime());
+                if (left <= 0 || sink.flush(Duration.ofNanos(left))) {
+                    break;
+                }
+            }
+        } catch (Throwable t) {
+            failed("flush", t);
+        }
+        closeSink();
+        done = true;
+    }
+
+    private void closeSink() {
+        try {
+            sink.close();
+        } catch (Throwable t) {
+            failed("close", t);
+        }
+        final long unresolved = sink.counters().inFlight() - counters.get(TransmitCounter.SINK_ERROR_UNRESOLVED);
+        if (unresolved > 0) {
+            counters.add(TransmitCounter.SINK_ERROR_UNRESOLVED, unresolved);
+        }
+    }
+
+    private void failed(final String method, final Throwable t) {
+        if (t instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        broken = true;
+        if (sinkError == null) {
+            sinkError = new SinkError(roleName, method, t);
+        }
+    }
+
     /**
-     * After the shutdown timeout, on the controlling thread once this worker's thread has stopped:
-     * takes what is left on the ring, releases it unsent and counts it.
+     * Asks the worker to stop once its ring is empty and {@link #upstreamDone()} was called, or once
+     * {@code deadlineNanos} ({@link System#nanoTime()} time, or {@link #NO_DEADLINE}) has passed; it then
+     * flushes and closes its sink on its own thread. A later call can only bring the deadline forward.
+     * Controlling thread or a signal handler.
+     */
+    public void finish(final long deadlineNanos) {
+        final long current = deadline;
+        if (!finishing || current == NO_DEADLINE || deadlineNanos != NO_DEADLINE && deadlineNanos - current < 0) {
+            deadline = deadlineNanos;
+        }
+        finishing = true;
+    }
+
+    /** Tells the worker that nothing more will be put on its ring. Controlling thread. */
+    public void upstreamDone() {
+        upstreamDone = true;
+    }
+
+    @Override
+    public boolean isDone() {
+        return done;
+    }
+
+    /**
+     * When the worker's thread never ran (start-up failed): closes the sink on the calling thread.
+     * Controlling thread.
+     */
+    void closeUnstarted() {
+        closeSink();
+        done = true;
+    }
+
+    /**
+     * After the deadline, on the controlling thread once every worker of this ring has stopped: takes
+     * what is left on the ring, releases it unsent and counts it.
      *
      * @return how many packets were dropped
      */
-    public long dropRemaining() {
+    long dropRemaining() {
         long dropped = 0;
         int n;
         do {
@@ -103,5 +246,10 @@ public final class TransmitWorker implements Agent {
     /** This worker's sink. */
     public Sink sink() {
         return sink;
+    }
+
+    /** The first exception the sink threw, or null. */
+    public SinkError sinkError() {
+        return sinkError;
     }
 }

@@ -1,5 +1,9 @@
 package dev.probe.runtime.stats;
 
+import dev.probe.runtime.pipeline.SinkError;
+import dev.probe.runtime.pipeline.TransmitCounter;
+import dev.probe.runtime.pipeline.TransmitWorker;
+import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFailure;
 
 import java.util.LinkedHashMap;
@@ -23,8 +27,11 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
     public static final String RING_FULL = "ring-full";
     /** Drop reason for packets still on a ring when the shutdown timeout ran out. */
     public static final String SHUTDOWN = "shutdown";
-    /** Drop reason for packets of a burst whose send threw (a broken sink). */
-    public static final String TRANSMIT_FAILED = "transmit-failed";
+    /**
+     * Drop reason for packets a sink lost by throwing: those of a burst it had not counted when
+     * {@code send} threw, and those it left neither delivered nor failed when it closed.
+     */
+    public static final String SINK_ERROR = "sink-error";
 
     /**
      * One receive queue, its ring and its transmit workers.
@@ -35,7 +42,8 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
      * @param ringDequeued packets taken off the ring
      */
     public record Queue(int id, long packets, long bursts, long fullBursts, long repeats, long ringFull,
-                        long shutdownDrops, long ringEnqueued, long ringDequeued, List<Worker> workers) {
+                        long shutdownDrops, long ringEnqueued, long ringDequeued, int ringCapacity,
+                        List<Worker> workers) {
         /** Packets the receive worker holds between poll and ring. */
         public long receiveHeld() {
             return Math.max(0, packets - ringEnqueued - ringFull - shutdownDrops);
@@ -56,15 +64,43 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
      * One transmit worker and its sink.
      *
      * @param taken packets taken from the ring
-     * @param shutdownDrops of those, dropped unsent at the shutdown timeout
-     * @param sendFailed of those, lost to a send that threw
+     * @param shutdownDrops of those, dropped unsent at the stop's deadline
+     * @param sinkErrorUnsent of those, lost to a send that threw before the sink counted them
+     * @param sinkErrorUnresolved packets the sink left neither delivered nor failed when it closed
      * @param sent handed to the sink
      * @param delivered acknowledged by the destination
      * @param bytesDelivered bytes of those
      * @param failed sink failures by reason
+     * @param firstErrors the first error message of each failure reason the sink gave one for
+     * @param sinkError the exception the sink threw, as one line, or null
+     * @param details the sink's own gauges
      */
-    public record Worker(String name, long taken, long shutdownDrops, long sendFailed, long sent, long delivered,
-                         long bytesDelivered, Map<SinkFailure, Long> failed) {
+    public record Worker(String name, long taken, long shutdownDrops, long sinkErrorUnsent, long sinkErrorUnresolved,
+                         long sent, long delivered, long bytesDelivered, Map<SinkFailure, Long> failed,
+                         Map<SinkFailure, String> firstErrors, String sinkError, Map<String, Double> details) {
+
+        /** Reads a worker's counters, downstream (the sink's outcomes) before upstream (taken). */
+        public static Worker read(final TransmitWorker worker) {
+            final SinkCounters sink = worker.sink().counters();
+            final long unresolved = worker.counters().get(TransmitCounter.SINK_ERROR_UNRESOLVED);
+            final Map<SinkFailure, Long> failed = sink.failedByReason();
+            final long delivered = sink.delivered();
+            final long bytes = sink.bytesDelivered();
+            final long sent = sink.sent();
+            final long unsent = worker.counters().get(TransmitCounter.SINK_ERROR_UNSENT);
+            final long shutdownDrops = worker.counters().get(TransmitCounter.SHUTDOWN_DROPS);
+            final long taken = worker.counters().get(TransmitCounter.TAKEN);
+            final SinkError error = worker.sinkError();
+            Map<String, Double> details;
+            try {
+                details = Map.copyOf(worker.sink().details());
+            } catch (RuntimeException e) {
+                details = Map.of();
+            }
+            return new Worker(worker.roleName(), taken, shutdownDrops, unsent, unresolved, sent, delivered, bytes,
+                    failed, sink.firstErrors(), error == null ? null : error.message(), details);
+        }
+
         /** Packets the sink failed, any reason. */
         public long failedTotal() {
             return failed.values().stream().mapToLong(Long::longValue).sum();
@@ -72,13 +108,18 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
 
         /** Packets the worker holds between ring and sink. */
         public long workerHeld() {
-            return Math.max(0, taken - shutdownDrops - sendFailed - sent);
+            return Math.max(0, taken - shutdownDrops - sinkErrorUnsent - sent);
         }
 
         /** Packets sent and not yet delivered or failed. */
         public long sinkInFlight() {
-            return Math.max(0, sent - delivered - failedTotal());
+            return Math.max(0, sent - delivered - failedTotal() - sinkErrorUnresolved);
         }
+    }
+
+    /** The snapshot of a run that never started: no source, no queues, every count 0. */
+    public static Snapshot empty() {
+        return new Snapshot(0, "(not opened)", Map.of(), Map.of(), List.of());
     }
 
     /** Packets that reached the source: handed to the probe, plus those the source dropped. */
@@ -108,11 +149,26 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
         dropped.put(RING_FULL, queues.stream().mapToLong(Queue::ringFull).sum());
         dropped.put(SHUTDOWN, queues.stream().mapToLong(Queue::shutdownDrops).sum()
                 + workers().mapToLong(Worker::shutdownDrops).sum());
-        dropped.put(TRANSMIT_FAILED, workers().mapToLong(Worker::sendFailed).sum());
+        dropped.put(SINK_ERROR, workers().mapToLong(w -> w.sinkErrorUnsent() + w.sinkErrorUnresolved()).sum());
         for (final SinkFailure reason : SinkFailure.values()) {
             dropped.put(reason.key(), workers().mapToLong(w -> w.failed().getOrDefault(reason, 0L)).sum());
         }
         return dropped;
+    }
+
+    /**
+     * The first error message behind each drop reason that has one, such as
+     * {@code sink-other -> InvalidTimestampException: ...}; a sink's exception under {@code sink-error}.
+     */
+    public Map<String, String> dropMessages() {
+        final Map<String, String> messages = new LinkedHashMap<>();
+        workers().forEach(w -> {
+            w.firstErrors().forEach((reason, message) -> messages.putIfAbsent(reason.key(), message));
+            if (w.sinkError() != null) {
+                messages.putIfAbsent(SINK_ERROR, w.sinkError());
+            }
+        });
+        return messages;
     }
 
     /** All drops, every reason. */

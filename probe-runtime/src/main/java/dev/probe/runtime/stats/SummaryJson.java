@@ -14,8 +14,9 @@ public final class SummaryJson {
     /**
      * @param outcome how the run ended, such as {@code end-of-input} or {@code stop-requested}
      * @param error the one-line error that ended the run, or null
+     * @param exitStatus the process's exit status for this outcome
      */
-    public static String render(final Snapshot s, final String outcome, final String error) {
+    public static String render(final Snapshot s, final String outcome, final String error, final int exitStatus) {
         final StringBuilder b = new StringBuilder(1024);
         b.append("{\n");
         field(b, "captured", s.captured());
@@ -24,11 +25,13 @@ public final class SummaryJson {
         field(b, "bytes_delivered", s.bytesDelivered());
         field(b, "in_flight", s.inFlight());
         b.append("  \"dropped\": ").append(object(s.dropped())).append(",\n");
+        b.append("  \"drop_messages\": ").append(strings(s.dropMessages())).append(",\n");
         field(b, "dropped_total", s.droppedTotal());
         b.append("  \"balanced\": ").append(s.balances()).append(",\n");
         b.append("  \"elapsed_seconds\": ").append(String.format(java.util.Locale.ROOT, "%.3f", s.elapsedNanos() / 1e9)).append(",\n");
         b.append("  \"outcome\": ").append(string(outcome)).append(",\n");
         b.append("  \"error\": ").append(error == null ? "null" : string(error)).append(",\n");
+        b.append("  \"exit_status\": ").append(exitStatus).append(",\n");
         b.append("  \"source\": {\"description\": ").append(string(s.source()))
                 .append(", \"drops\": ").append(object(s.sourceDrops()))
                 .append(", \"details\": ").append(object(s.sourceDetails())).append("},\n");
@@ -55,6 +58,7 @@ public final class SummaryJson {
                         .append(", \"sent\": ").append(wk.sent())
                         .append(", \"delivered\": ").append(wk.delivered())
                         .append(", \"failed\": ").append(object(failed))
+                        .append(", \"sink_error\": ").append(wk.sinkErrorUnsent() + wk.sinkErrorUnresolved())
                         .append(", \"in_flight\": ").append(wk.workerHeld() + wk.sinkInFlight())
                         .append('}');
             }
@@ -71,6 +75,12 @@ public final class SummaryJson {
     private static String object(final Map<String, Long> counts) {
         final StringBuilder b = new StringBuilder("{");
         counts.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(string(k)).append(": ").append(v));
+        return b.append('}').toString();
+    }
+
+    private static String strings(final Map<String, String> values) {
+        final StringBuilder b = new StringBuilder("{");
+        values.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(string(k)).append(": ").append(string(v)));
         return b.append('}').toString();
     }
 

@@ -3,6 +3,7 @@ package dev.probe.runtime.pipeline;
 import com.typesafe.config.Config;
 import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.stats.Snapshot;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,8 @@ class PipelineAccountingTest {
                 "probe.source.type=synthetic", "probe.sink.type=discard", "probe.stats.interval=0s",
                 "probe.receive.idle-strategy=sleep", "probe.transmit.idle-strategy=sleep"));
         overrides.addAll(List.of(settings));
-        final Config config = ConfigLoader.load(null, overrides);
-        return new ProbeRun(config, null, new PrintStream(new ByteArrayOutputStream())).execute();
+        final Config config = ConfigLoader.load(null, overrides, Plugins.classpath());
+        return new ProbeRun(config, Plugins.classpath(), null, new PrintStream(new ByteArrayOutputStream())).execute();
     }
 
     @Test

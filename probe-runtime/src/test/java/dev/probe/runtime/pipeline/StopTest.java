@@ -2,8 +2,10 @@ package dev.probe.runtime.pipeline;
 
 import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.stats.Snapshot;
 import dev.probe.runtime.testsinks.SlowSinkProvider;
+import dev.probe.runtime.testsinks.TestSinks;
 import dev.probe.runtime.testsources.TrackingSourceProvider;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +31,7 @@ class StopTest {
         final List<String> all = new ArrayList<>(List.of("probe.source.type=tracking", "probe.stats.interval=0s",
                 "probe.receive.idle-strategy=sleep", "probe.transmit.idle-strategy=sleep"));
         all.addAll(settings);
-        return new ProbeRun(ConfigLoader.load(null, all), null, new PrintStream(new ByteArrayOutputStream()));
+        return new ProbeRun(ConfigLoader.load(null, all, Plugins.classpath()), Plugins.classpath(), null, new PrintStream(new ByteArrayOutputStream()));
     }
 
     private static CompletableFuture<ProbeRun.Result> execute(final ProbeRun run) {
@@ -89,8 +91,33 @@ class StopTest {
         assertEquals(ProbeRun.Outcome.FAILED, r.outcome());
         assertEquals(1, r.exitCode());
         assertTrue(r.error().contains("destination exploded"), r.error());
-        assertEquals(50, s.dropped().get(Snapshot.TRANSMIT_FAILED), "the half of the burst the sink never took");
+        assertEquals(50, s.dropped().get(Snapshot.SINK_ERROR), "the half of the burst the sink never took");
         assertEquals(50, s.dropped().get("sink-other"), "the half it took and failed");
         assertEveryPacketReleasedOnce(TrackingSourceProvider.last(), s);
+    }
+
+    @Test
+    void aSinkWhoseFlushThrowsStillClosesEverySinkAndTheSource() throws Exception {
+        assertBrokenStopStillCloses("throwing-flush", "flush exploded");
+    }
+
+    @Test
+    void aSinkWhoseCloseThrowsStillClosesEverySinkAndTheSource() throws Exception {
+        assertBrokenStopStillCloses("throwing-close", "close exploded");
+    }
+
+    private static void assertBrokenStopStillCloses(final String sink, final String message) throws Exception {
+        final int closedBefore = TestSinks.closed();
+        final ProbeRun.Result r = execute(start(List.of("probe.sink.type=" + sink, "probe.source.tracking.packets=30000",
+                "probe.source.tracking.queues=3", "probe.transmit.burst-size=100", "probe.shutdown.timeout=1s"))).get(60, TimeUnit.SECONDS);
+        final Snapshot s = r.snapshot();
+        assertEquals(3, TestSinks.closed() - closedBefore, "all three sinks were closed");
+        assertEquals(ProbeRun.Outcome.FAILED, r.outcome());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.error().contains(message), r.error());
+        assertTrue(s.dropped().get(Snapshot.SINK_ERROR) + s.dropped().get("sink-shutdown") > 0,
+                "what the broken sinks held at the stop is counted: " + s.dropped());
+        assertEveryPacketReleasedOnce(TrackingSourceProvider.last(), s);
+        assertTrue(s.balances());
     }
 }

@@ -1,8 +1,7 @@
 package dev.probe.runtime.testsinks;
 
 import com.typesafe.config.Config;
-import dev.probe.api.PacketBurst;
-import dev.probe.spi.PacketMemory;
+import dev.probe.spi.PacketBatch;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkFailure;
 import dev.probe.spi.SinkProvider;
@@ -21,24 +20,24 @@ public final class RejectOddSinkProvider implements SinkProvider {
 
     @Override
     public SinkFactory configure(final Config config) {
-        return worker -> new TestSink() {
+        return TestSink.factory(() -> new TestSink() {
             @Override
             public int available() {
                 return 1024;
             }
 
             @Override
-            public void send(final PacketBurst burst, final PacketMemory memory) {
-                counters.onSent(burst.size());
-                for (int i = 0; i < burst.size(); i++) {
-                    final byte b = memory.data(burst.handle(i), burst.capturedLength(i)).get(ValueLayout.JAVA_BYTE, 42);
+            public void send(final PacketBatch batch) {
+                counters.onSent(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    final byte b = batch.data(i).get(ValueLayout.JAVA_BYTE, 42);
                     if ((b & 1) == 0) {
-                        counters.onDelivered(burst.capturedLength(i));
+                        counters.onDelivered(1, batch.capturedLength(i));
                     } else {
-                        counters.onFailed(SinkFailure.RECORD_TOO_LARGE);
+                        counters.onFailed(SinkFailure.RECORD_TOO_LARGE, 1, "frame of " + batch.capturedLength(i) + " bytes refused");
                     }
                 }
             }
-        };
+        });
     }
 }

@@ -8,16 +8,18 @@ import dev.probe.spi.PacketMemory;
 import dev.probe.spi.ReceiveQueue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A source that records every release: packet {@code i} has handle {@code i}, and releasing a handle
  * twice, or one never handed out, is counted as an error. Lets a test prove that each packet is given
- * back exactly once, whatever happened on the way. Settings: {@code probe.source.tracking.packets}
- * (default 100000) and {@code probe.source.tracking.live} (default false).
+ * back exactly once, whatever happened on the way. Settings (test reference.conf):
+ * {@code probe.source.tracking.packets}, {@code queues} and {@code live}.
  */
 public final class TrackingSourceProvider implements CaptureSourceProvider {
     private static volatile Tracking last;
@@ -38,32 +40,35 @@ public final class TrackingSourceProvider implements CaptureSourceProvider {
 
     @Override
     public CaptureSource open(final Config config) {
-        final int packets = config.hasPath("probe.source.tracking.packets") ? config.getInt("probe.source.tracking.packets") : 100_000;
-        final boolean live = config.hasPath("probe.source.tracking.live") && config.getBoolean("probe.source.tracking.live");
-        final Tracking tracking = new Tracking(packets, live);
+        final Tracking tracking = new Tracking(config.getInt("probe.source.tracking.packets"),
+                config.getInt("probe.source.tracking.queues"), config.getBoolean("probe.source.tracking.live"));
         last = tracking;
         return tracking;
     }
 
     /** The tracking source and what it saw. */
-    public static final class Tracking implements CaptureSource, ReceiveQueue, PacketMemory {
+    public static final class Tracking implements CaptureSource, PacketMemory {
         private static final byte[] FRAME = new byte[64];
         private final int packets;
         private final boolean live;
         private final AtomicIntegerArray releases;
         private final AtomicLong errors = new AtomicLong();
-        private int next;
+        private final AtomicInteger next = new AtomicInteger();
+        private final List<Queue> queues = new ArrayList<>();
         private volatile boolean closed;
 
-        Tracking(final int packets, final boolean live) {
+        Tracking(final int packets, final int queues, final boolean live) {
             this.packets = packets;
             this.live = live;
             this.releases = new AtomicIntegerArray(packets);
+            for (int q = 0; q < queues; q++) {
+                this.queues.add(new Queue(q));
+            }
         }
 
         /** Packets handed out so far. */
         public int handedOut() {
-            return next;
+            return next.get();
         }
 
         /** Handles released more than once, or never handed out. */
@@ -74,7 +79,7 @@ public final class TrackingSourceProvider implements CaptureSourceProvider {
         /** Packets handed out and not released. */
         public long unreleased() {
             long n = 0;
-            for (int i = 0; i < next; i++) {
+            for (int i = 0; i < next.get(); i++) {
                 if (releases.get(i) == 0) {
                     n++;
                 }
@@ -94,7 +99,7 @@ public final class TrackingSourceProvider implements CaptureSourceProvider {
 
         @Override
         public List<? extends ReceiveQueue> queues() {
-            return List.of(this);
+            return queues;
         }
 
         @Override
@@ -117,22 +122,36 @@ public final class TrackingSourceProvider implements CaptureSourceProvider {
             closed = true;
         }
 
-        @Override
-        public int id() {
-            return 0;
-        }
+        /** One queue; they share the handle sequence, so handles stay unique across queues. */
+        private final class Queue implements ReceiveQueue {
+            private final int id;
 
-        @Override
-        public int poll(final PacketBurst burst) {
-            if (next == packets) {
-                return END_OF_INPUT;
+            Queue(final int id) {
+                this.id = id;
             }
-            final int n = Math.min(burst.remaining(), packets - next);
-            final long now = System.currentTimeMillis() * 1_000_000L;
-            for (int i = 0; i < n; i++) {
-                burst.add(now, FRAME.length, FRAME.length, next++);
+
+            @Override
+            public int id() {
+                return id;
             }
-            return n;
+
+            @Override
+            public int poll(final PacketBurst burst) {
+                while (true) {
+                    final int from = next.get();
+                    if (from == packets) {
+                        return END_OF_INPUT;
+                    }
+                    final int n = Math.min(burst.remaining(), packets - from);
+                    if (next.compareAndSet(from, from + n)) {
+                        final long now = System.currentTimeMillis() * 1_000_000L;
+                        for (int i = 0; i < n; i++) {
+                            burst.add(now, FRAME.length, FRAME.length, from + i);
+                        }
+                        return n;
+                    }
+                }
+            }
         }
 
         @Override
@@ -147,7 +166,7 @@ public final class TrackingSourceProvider implements CaptureSourceProvider {
         public void release(final PacketBurst burst, final int from, final int count) {
             for (int i = from; i < from + count; i++) {
                 final long h = burst.handle(i);
-                if (h < 0 || h >= next || releases.getAndIncrement((int) h) != 0 || closed) {
+                if (h < 0 || h >= next.get() || releases.getAndIncrement((int) h) != 0 || closed) {
                     errors.incrementAndGet();
                 }
             }
