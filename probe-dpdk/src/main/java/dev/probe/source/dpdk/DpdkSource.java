@@ -5,6 +5,7 @@ import dev.probe.api.ProbeException;
 import dev.probe.source.dpdk.internal.DeviceClock;
 import dev.probe.source.dpdk.internal.DpdkLayout;
 import dev.probe.source.dpdk.internal.Eal;
+import dev.probe.source.dpdk.internal.EalArgs;
 import dev.probe.source.dpdk.internal.EthDev;
 import dev.probe.source.dpdk.internal.MbufMemory;
 import dev.probe.source.dpdk.internal.MbufPool;
@@ -13,8 +14,6 @@ import dev.probe.spi.CaptureSource;
 import dev.probe.spi.PacketMemory;
 
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ public final class DpdkSource implements CaptureSource {
     private static final Set<Integer> OPEN_PORTS = new HashSet<>();
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final int ENOTSUP = 95;
+    private static final String PCAP_DRIVER = "net_pcap";
     /** How long NIC timestamps' device clock is watched against the host clock at open. */
     private static final Duration CLOCK_CALIBRATION = Duration.ofMillis(100);
 
@@ -57,7 +57,8 @@ public final class DpdkSource implements CaptureSource {
     private long unreturnedAtClose;
 
     private DpdkSource(final int port, final String name, final String driver, final DpdkSettings settings,
-                       final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues) {
+                       final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues,
+                       final boolean live) {
         this.port = port;
         this.name = name;
         this.driver = driver;
@@ -65,7 +66,7 @@ public final class DpdkSource implements CaptureSource {
         this.pool = pool;
         this.arena = arena;
         this.queues = queues;
-        this.live = !readsFile(settings.ealArgs(), name);
+        this.live = live;
     }
 
     /** Validates {@code probe.source.dpdk} and opens the port it names. */
@@ -83,7 +84,6 @@ public final class DpdkSource implements CaptureSource {
      */
     public static DpdkSource open(final DpdkSettings settings) {
         Dpdk.ensureAvailable();
-        checkVdevFiles(settings.ealArgs());
         Eal.init(settings.ealArgs());
         final int port = resolvePort(settings);
         synchronized (OPEN_PORTS) {
@@ -130,6 +130,13 @@ public final class DpdkSource implements CaptureSource {
         if (scatter) {
             offloads |= DpdkLayout.ETH_RX_OFFLOAD_SCATTER;
         }
+        final EalArgs.Vdev vdev = EalArgs.vdev(s.ealArgs(), name);
+        final boolean replays = PCAP_DRIVER.equals(info.driver()) && vdev != null && vdev.readsFiles();
+        final boolean live = switch (s.live()) {
+            case TRUE -> true;
+            case FALSE -> false;
+            case AUTO -> !replays;
+        };
         final int mtu = mtu(info, s.dataRoom(), scatter);
         final long rssHf = rss(s, info, device);
         final byte[] key = rssHf != 0 && s.rssSymmetric() ? symmetricKey(info.hashKeySize()) : null;
@@ -213,9 +220,9 @@ public final class DpdkSource implements CaptureSource {
                         anchorNanoTime)));
             }
             LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
-                    + " rss {4}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
-                    String.valueOf(s.mbufs()), rssNames(rssHf, s));
-            return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues));
+                    + " rss {4}, {5}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
+                    String.valueOf(s.mbufs()), rssNames(rssHf, s), live ? "live" : "not live");
+            return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues), live);
         } catch (RuntimeException e) {
             // Queues set up hold the pool: stop and close the port (releasing its id) before freeing it.
             if (queuesSetUp) {
@@ -242,8 +249,9 @@ public final class DpdkSource implements CaptureSource {
     }
 
     /**
-     * True for a port packets arrive on by themselves (a NIC, af_packet, a pcap interface); false for a
-     * {@code net_pcap} port replaying a file ({@code rx_pcap=}), which waits to be read.
+     * Whether the port is treated as live: {@code live = true} or {@code false} if set so; with
+     * {@code auto}, false for a {@code net_pcap} port replaying {@code rx_pcap} files, which wait to be
+     * read, and true for every other port (a NIC, af_packet, a pcap interface).
      */
     @Override
     public boolean isLive() {
@@ -382,41 +390,6 @@ public final class DpdkSource implements CaptureSource {
                     : String.join(", ", available)));
         }
         return port;
-    }
-
-    /** A net_pcap vdev whose file is missing creates no port, and the EAL only logs it: say so first. */
-    private static void checkVdevFiles(final List<String> args) {
-        for (int i = 0; i < args.size(); i++) {
-            final String a = args.get(i);
-            final String vdev = a.startsWith("--vdev=") ? a.substring(7)
-                    : a.equals("--vdev") && i + 1 < args.size() ? args.get(i + 1) : null;
-            if (vdev == null) {
-                continue;
-            }
-            for (final String kv : vdev.split(",")) {
-                if (kv.startsWith("rx_pcap=")) {
-                    final Path file = Path.of(kv.substring("rx_pcap=".length()));
-                    if (!Files.isReadable(file)) {
-                        throw new ProbeException("Invalid value for " + DpdkSettings.PREFIX + "eal-args: --vdev "
-                                + vdev + " reads " + file.toAbsolutePath() + ", which "
-                                + (Files.exists(file) ? "is not readable" : "does not exist"));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Whether {@code args} create {@code port} as a vdev replaying a file. */
-    private static boolean readsFile(final List<String> args, final String port) {
-        for (int i = 0; i < args.size(); i++) {
-            final String a = args.get(i);
-            final String vdev = a.startsWith("--vdev=") ? a.substring(7)
-                    : a.equals("--vdev") && i + 1 < args.size() ? args.get(i + 1) : null;
-            if (vdev != null && vdev.split(",")[0].equals(port) && vdev.contains("rx_pcap=")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int mtu(final EthDev.Info info, final int dataRoom, final boolean scatter) {
