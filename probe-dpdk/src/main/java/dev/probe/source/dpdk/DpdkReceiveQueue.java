@@ -48,8 +48,9 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
     }
 
     /**
-     * One driver burst for up to the burst's free room. Never returns {@link #END_OF_INPUT}: a port has
-     * no end, even one replaying a file. Returns 0 without calling the driver once the source is closed.
+     * One driver burst for up to the burst's free room. Returns {@link #END_OF_INPUT} once a {@code net_pcap} queue replaying a file without
+     * {@code infinite_rx} has handed out the whole file (see {@link DpdkSource}); other queues never end.
+     * Returns 0 without calling the driver once the source is closed.
      */
     @Override
     public int poll(final PacketBurst burst) {
@@ -74,5 +75,14 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
     /** Frames larger than one mbuf, captured truncated to their first segment. */
     public long oversize() {
         return rx.oversize();
+    }
+
+    /**
+     * Packet records counted in the file this queue replays to its end; -1 for a queue that does not end,
+     * or whose file is damaged (it then ends when the driver stops delivering).
+     */
+    public long filePackets() {
+        final long n = rx.filePackets();
+        return n == RxQueue.UNCOUNTED ? -1 : n;
     }
 }

@@ -2,6 +2,7 @@ package dev.probe.source.dpdk;
 
 import com.typesafe.config.Config;
 import dev.probe.api.ProbeException;
+import dev.probe.source.dpdk.internal.CaptureFiles;
 import dev.probe.source.dpdk.internal.DeviceClock;
 import dev.probe.source.dpdk.internal.DpdkLayout;
 import dev.probe.source.dpdk.internal.Eal;
@@ -13,7 +14,9 @@ import dev.probe.source.dpdk.internal.RxQueue;
 import dev.probe.spi.CaptureSource;
 import dev.probe.spi.PacketMemory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One DPDK ethdev port opened for capture: its mbuf pool, its receive queues (one
  * {@link DpdkReceiveQueue} per {@code rx-queues}) and its counters. The process's EAL is started on
  * first open with {@code eal-args} and shared by every source of the process.
+ *
+ * <p>A {@code net_pcap} port replaying {@code rx_pcap} files without {@code infinite_rx} is finite: at
+ * open the packet records of each queue's file (queue i reads the i-th {@code rx_pcap}) are counted, and
+ * the queue returns {@link dev.probe.spi.ReceiveQueue#END_OF_INPUT} once the driver returns nothing after
+ * all of them came through, or after it stopped early (see {@link RxQueue} for the exact rule). Every
+ * other port, including one replaying with {@code infinite_rx}, never ends.
  *
  * <p>Opened and closed on the main thread; each queue is polled by one receive worker; packets are
  * read and released through {@link #memory()} by any thread; counters are read by the stats thread.
@@ -137,6 +146,8 @@ public final class DpdkSource implements CaptureSource {
             case FALSE -> false;
             case AUTO -> !replays;
         };
+        final long[] filePackets = filePackets(replays && !vdev.infiniteRx() ? vdev.rxPcapFiles() : List.of(), s,
+                device);
         final int mtu = mtu(info, s.dataRoom(), scatter);
         final long rssHf = rss(s, info, device);
         final byte[] key = rssHf != 0 && s.rssSymmetric() ? symmetricKey(info.hashKeySize()) : null;
@@ -217,7 +228,7 @@ public final class DpdkSource implements CaptureSource {
             final List<DpdkReceiveQueue> queues = new ArrayList<>(s.rxQueues());
             for (int q = 0; q < s.rxQueues(); q++) {
                 queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, nicClock, anchorEpoch,
-                        anchorNanoTime)));
+                        anchorNanoTime, filePackets[q])));
             }
             LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
                     + " rss {4}, {5}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
@@ -282,8 +293,9 @@ public final class DpdkSource implements CaptureSource {
      * allocations that failed when refilling receive descriptors, a sign that {@code mbufs} is too small;
      * the packets it costs are counted in {@code nic-missed}, not here), {@code q<i>-ipackets}, then
      * {@code oversize} (frames larger than data-room, captured truncated to their first segment) and
-     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}; after close, {@code mbufs-unreturned}:
-     * mbufs that were still out of the pool when the port had been closed (0 unless a packet leaked).
+     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}, and {@code rx<i>-file-packets} for a
+     * queue replaying a file to its end; after close, {@code mbufs-unreturned}: mbufs that were still out
+     * of the pool when the port had been closed (0 unless a packet leaked).
      */
     @Override
     public Map<String, Long> details() {
@@ -309,6 +321,9 @@ public final class DpdkSource implements CaptureSource {
         for (final DpdkReceiveQueue q : queues) {
             details.put("rx" + q.id() + "-packets", q.packets());
             details.put("rx" + q.id() + "-bursts", q.bursts());
+            if (q.filePackets() >= 0) {
+                details.put("rx" + q.id() + "-file-packets", q.filePackets());
+            }
         }
         return details;
     }
@@ -390,6 +405,39 @@ public final class DpdkSource implements CaptureSource {
                     : String.join(", ", available)));
         }
         return port;
+    }
+
+    /**
+     * The packet records of each queue's file, for the first rx-queues of {@code files} (net_pcap gives
+     * queue i the i-th rx_pcap); {@link RxQueue#ENDLESS} for queues without one, {@link RxQueue#UNCOUNTED}
+     * for a damaged file, which then ends when the driver stops delivering.
+     */
+    private static long[] filePackets(final List<Path> files, final DpdkSettings s, final String device) {
+        final long[] counts = new long[s.rxQueues()];
+        for (int q = 0; q < counts.length; q++) {
+            if (q >= files.size()) {
+                counts[q] = RxQueue.ENDLESS;
+                continue;
+            }
+            final Path file = files.get(q);
+            final CaptureFiles.Count count;
+            try {
+                count = CaptureFiles.count(file);
+            } catch (IOException e) {
+                throw s.invalid("eal-args", "capture files net_pcap can read, but " + device + " reads "
+                        + file.toAbsolutePath() + ", which " + e.getMessage());
+            }
+            if (count.complete()) {
+                counts[q] = count.packets();
+                LOG.log(System.Logger.Level.DEBUG, "{0} queue {1} replays {2}: {3} packets, then ends", device,
+                        String.valueOf(q), file, String.valueOf(count.packets()));
+            } else {
+                counts[q] = RxQueue.UNCOUNTED;
+                LOG.log(System.Logger.Level.WARNING, "{0} queue {1} replays {2}, which is damaged ({3}): it ends"
+                        + " when net_pcap stops delivering", device, String.valueOf(q), file, count.damage());
+            }
+        }
+        return counts;
     }
 
     private static int mtu(final EthDev.Info info, final int dataRoom, final boolean scatter) {
