@@ -276,15 +276,23 @@ public final class DpdkSource implements CaptureSource {
 
     /**
      * {@code nic-missed}: the device's imissed, packets the device dropped for lack of a free receive
-     * descriptor. It is the only drop DPDK reports: {@code rx_nombuf} is in {@link #details()}, since on
-     * hardware drivers it counts failed mbuf allocations while refilling descriptors, not lost packets;
-     * the packets lost for it show up later in imissed, and counting both would count them twice.
+     * descriptor. {@code rx_nombuf} is in {@link #details()}, since on hardware drivers it counts failed
+     * mbuf allocations while refilling descriptors, not lost packets; the packets lost for it show up
+     * later in imissed, and counting both would count them twice. {@code unread}: packets the driver
+     * returned but the probe never got, because polling ended while they waited for room in a burst. Once
+     * the workers stopped, the packets the driver returned are the queues' {@code rx<i>-packets} plus
+     * {@code unread} (for net_pcap and net_null, that is ipackets).
      */
     @Override
     public Map<String, Long> drops() {
         final EthDev.Stats st = stats();
         final Map<String, Long> drops = new LinkedHashMap<>();
         drops.put("nic-missed", st == null ? 0 : st.imissed());
+        long unread = 0;
+        for (final DpdkReceiveQueue q : queues) {
+            unread += q.unread();
+        }
+        drops.put("unread", unread);
         return drops;
     }
 
@@ -349,7 +357,8 @@ public final class DpdkSource implements CaptureSource {
     }
 
     /**
-     * Makes later polls return 0, stops and closes the port and frees the pool. Every packet should have
+     * Makes later polls return 0, frees packets the queues received but never handed out (counted as
+     * {@code unread}), stops and closes the port and frees the pool. Every packet handed out should have
      * been released: when mbufs are still out, the pool is not freed but leaked (with a warning), since a
      * thread may still read or release them. Idempotent.
      */

@@ -34,8 +34,14 @@ import static dev.probe.source.dpdk.internal.DpdkLayout.QDATA_DATA;
  * for some packets) gets the burst's host clock time instead. A burst may so mix both, but they
  * agree to within the calibration's error and the host-side receive latency.
  *
+ * <p>The driver is never asked for fewer than {@link #MIN_REQUEST} packets: vector receive paths round a
+ * request down to a multiple of 4, so a smaller one would return nothing however many packets wait.
+ * When the burst has room for fewer, the packets beyond its room stay in a stash (where the driver put
+ * them in the mbuf array) that the next polls hand out before the driver is called again; {@link #releaseStash()} frees
+ * what is left when polling ends and counts it as {@link #unread()}.
+ *
  * <p>A queue replaying a file to its end ({@code filePackets >= 0}) ends: {@link #poll} returns
- * {@link #END_OF_INPUT} once the driver returned nothing while either every
+ * {@link #END_OF_INPUT} once the stash is empty and the driver returned nothing while either every
  * packet record of the file had come through, or the port's {@code ierrors + rx_nombuf} were the same as
  * at the previous empty poll. net_pcap reads its file synchronously and returns nothing only at the end
  * of the file or when what it read raised one of those counters: a record libpcap refused (after which
@@ -51,6 +57,8 @@ import static dev.probe.source.dpdk.internal.DpdkLayout.QDATA_DATA;
 public final class RxQueue {
     /** The most mbufs one poll asks the driver for. */
     public static final int MAX_BURST = 1024;
+    /** The fewest mbufs one poll asks the driver for. */
+    public static final int MIN_REQUEST = 4;
     /** {@code filePackets} of a queue that never ends. */
     public static final long ENDLESS = -1;
     /** {@code filePackets} of a file whose packet count is not known: it ends only when the driver stops. */
@@ -82,6 +90,13 @@ public final class RxQueue {
     private final AtomicLong packets = new AtomicLong();
     private final AtomicLong bursts = new AtomicLong();
     private final AtomicLong oversize = new AtomicLong();
+    private final AtomicLong unread = new AtomicLong();
+    /** The stash is {@code mbufs[stashHead, stashEnd)}, received at {@code stashTime}; poller's thread only. */
+    private int stashHead;
+    private int stashEnd;
+    private long stashTime;
+    /** {@code stashEnd - stashHead}, published after each change for {@link #releaseStash()} on another thread. */
+    private volatile int stashed;
     /** Mbufs the driver returned; poller's thread only. */
     private long received;
     /** The port's ierrors + rx_nombuf at the previous empty poll, -1 before the first. */
@@ -129,7 +144,8 @@ public final class RxQueue {
     }
 
     /**
-     * One driver burst into the {@link PacketBurst#remaining()} room of {@code burst}.
+     * Appends up to {@link PacketBurst#remaining()} packets: from the stash if it holds any, else from one
+     * driver burst of at least {@link #MIN_REQUEST}.
      *
      * @return how many packets were appended; {@link #END_OF_INPUT} once a file queue ended; 0 after {@link #stop()}
      */
@@ -138,6 +154,9 @@ public final class RxQueue {
             return 0;
         }
         final int room = Math.min(burst.remaining(), MAX_BURST);
+        if (stashHead != stashEnd) {
+            return room <= 0 ? 0 : fromStash(burst, room);
+        }
         if (ended) {
             return END_OF_INPUT;
         }
@@ -146,7 +165,7 @@ public final class RxQueue {
         }
         final int n;
         try {
-            n = ((short) rxBurst.invokeExact(queueData, mbufs, (short) room)) & 0xFFFF;
+            n = ((short) rxBurst.invokeExact(queueData, mbufs, (short) Math.max(room, MIN_REQUEST))) & 0xFFFF;
         } catch (Throwable t) {
             throw new IllegalStateException("rx burst failed", t);
         }
@@ -154,7 +173,26 @@ public final class RxQueue {
             return filePackets != ENDLESS && atEnd() ? END_OF_INPUT : 0;
         }
         received += n;
-        return deliver(burst, 0, n, clockEpochNanos + (System.nanoTime() - clockNanoTime));
+        final long now = clockEpochNanos + (System.nanoTime() - clockNanoTime);
+        if (n > room) {
+            stashHead = room;
+            stashEnd = n;
+            stashTime = now;
+            stashed = n - room;
+        }
+        return deliver(burst, 0, Math.min(n, room), now);
+    }
+
+    private int fromStash(final PacketBurst burst, final int room) {
+        final int from = stashHead;
+        final int n = Math.min(room, stashEnd - from);
+        stashHead = from + n;
+        if (stashHead == stashEnd) {
+            stashHead = 0;
+            stashEnd = 0;
+        }
+        stashed = stashEnd - stashHead;
+        return deliver(burst, from, n, stashTime);
     }
 
     private int deliver(final PacketBurst burst, final int from, final int n, final long now) {
@@ -210,6 +248,25 @@ public final class RxQueue {
         return true;
     }
 
+    /**
+     * Frees the mbufs left in the stash and counts them as {@link #unread()}; call once polling has ended,
+     * on the polling thread or after it stopped. A second call does nothing.
+     *
+     * @return how many mbufs were freed
+     */
+    public int releaseStash() {
+        final int left = stashed;
+        if (left == 0) {
+            return 0;
+        }
+        Rte.pktmbufFreeBulk(mbufs.asSlice(8L * stashHead), left);
+        stashHead = 0;
+        stashEnd = 0;
+        stashed = 0;
+        unread.setRelease(unread.getPlain() + left);
+        return left;
+    }
+
     /** Packets handed out. */
     public long packets() {
         return packets.getAcquire();
@@ -223,6 +280,11 @@ public final class RxQueue {
     /** Packets larger than one mbuf: only their first segment is captured. */
     public long oversize() {
         return oversize.getAcquire();
+    }
+
+    /** Packets the driver returned that were never handed out: the stash freed by {@link #releaseStash()}. */
+    public long unread() {
+        return unread.getAcquire();
     }
 
     /** Packet records of the file this queue replays, {@link #UNCOUNTED}, or {@link #ENDLESS}. */
