@@ -8,7 +8,9 @@ import dev.probe.spi.ReceiveQueue;
 /**
  * One receive queue of a {@link DpdkSource}, polled by exactly one receive worker thread. A packet's
  * handle is its mbuf; frames larger than {@code data-room} arrive as mbuf chains and are captured as
- * their first segment, with the wire length kept, and counted as {@link #oversize()}. Counters are read
+ * their first segment, with the wire length kept, and counted as {@link #oversize()}. The driver is
+ * asked for at least 4 packets per poll; what does not fit in the burst waits for the next polls, and
+ * what is still waiting when polling ends is freed and counted as {@link #unread()}. Counters are read
  * by any thread.
  */
 public final class DpdkReceiveQueue implements ReceiveQueue {
@@ -35,9 +37,13 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
         registered = LcoreRegistration.register("rx queue " + id);
     }
 
-    /** Gives the worker thread's lcore id back, on the worker's thread after its last poll. */
+    /**
+     * Frees the packets received but not handed out (counted as {@link #unread()}), then gives the worker
+     * thread's lcore id back; on the worker's thread after its last poll.
+     */
     @Override
     public void onStop() {
+        rx.releaseStash();
         LcoreRegistration.unregister();
         registered = false;
     }
@@ -48,17 +54,23 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
     }
 
     /**
-     * One driver burst for up to the burst's free room. Never returns {@link #END_OF_INPUT}: a port has
-     * no end, even one replaying a file. Returns 0 without calling the driver once the source is closed.
+     * Up to the burst's free room: packets left from the previous poll if any, else one driver burst.
+     * Returns {@link #END_OF_INPUT} once a {@code net_pcap} queue replaying a file without
+     * {@code infinite_rx} has handed out the whole file (see {@link DpdkSource}); other queues never end.
+     * Returns 0 without calling the driver once the source is closed.
      */
     @Override
     public int poll(final PacketBurst burst) {
         return rx.poll(burst);
     }
 
-    /** Makes later polls return 0 without calling the driver; the source calls it before stopping the port. */
+    /**
+     * Makes later polls return 0 without calling the driver, and frees what the worker left unread; the
+     * source calls it before stopping the port.
+     */
     void stop() {
         rx.stop();
+        rx.releaseStash();
     }
 
     /** Packets this queue produced. */
@@ -74,5 +86,19 @@ public final class DpdkReceiveQueue implements ReceiveQueue {
     /** Frames larger than one mbuf, captured truncated to their first segment. */
     public long oversize() {
         return rx.oversize();
+    }
+
+    /** Packets received from the device but never handed to the probe, because polling ended first. */
+    public long unread() {
+        return rx.unread();
+    }
+
+    /**
+     * Packet records counted in the file this queue replays to its end; -1 for a queue that does not end,
+     * or whose file is damaged (it then ends when the driver stops delivering).
+     */
+    public long filePackets() {
+        final long n = rx.filePackets();
+        return n == RxQueue.UNCOUNTED ? -1 : n;
     }
 }

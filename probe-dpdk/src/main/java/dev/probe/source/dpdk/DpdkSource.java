@@ -2,9 +2,11 @@ package dev.probe.source.dpdk;
 
 import com.typesafe.config.Config;
 import dev.probe.api.ProbeException;
+import dev.probe.source.dpdk.internal.CaptureFiles;
 import dev.probe.source.dpdk.internal.DeviceClock;
 import dev.probe.source.dpdk.internal.DpdkLayout;
 import dev.probe.source.dpdk.internal.Eal;
+import dev.probe.source.dpdk.internal.EalArgs;
 import dev.probe.source.dpdk.internal.EthDev;
 import dev.probe.source.dpdk.internal.MbufMemory;
 import dev.probe.source.dpdk.internal.MbufPool;
@@ -12,8 +14,8 @@ import dev.probe.source.dpdk.internal.RxQueue;
 import dev.probe.spi.CaptureSource;
 import dev.probe.spi.PacketMemory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link DpdkReceiveQueue} per {@code rx-queues}) and its counters. The process's EAL is started on
  * first open with {@code eal-args} and shared by every source of the process.
  *
+ * <p>A {@code net_pcap} port replaying {@code rx_pcap} files without {@code infinite_rx} is finite: at
+ * open the packet records of each queue's file (queue i reads the i-th {@code rx_pcap}) are counted, and
+ * the queue returns {@link dev.probe.spi.ReceiveQueue#END_OF_INPUT} once the driver returns nothing after
+ * all of them came through, or after it stopped early (see {@link RxQueue} for the exact rule). Every
+ * other port, including one replaying with {@code infinite_rx}, never ends.
+ *
  * <p>Opened and closed on the main thread; each queue is polled by one receive worker; packets are
  * read and released through {@link #memory()} by any thread; counters are read by the stats thread.
  */
@@ -39,6 +47,7 @@ public final class DpdkSource implements CaptureSource {
     private static final Set<Integer> OPEN_PORTS = new HashSet<>();
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final int ENOTSUP = 95;
+    private static final String PCAP_DRIVER = "net_pcap";
     /** How long NIC timestamps' device clock is watched against the host clock at open. */
     private static final Duration CLOCK_CALIBRATION = Duration.ofMillis(100);
 
@@ -57,7 +66,8 @@ public final class DpdkSource implements CaptureSource {
     private long unreturnedAtClose;
 
     private DpdkSource(final int port, final String name, final String driver, final DpdkSettings settings,
-                       final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues) {
+                       final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues,
+                       final boolean live) {
         this.port = port;
         this.name = name;
         this.driver = driver;
@@ -65,7 +75,7 @@ public final class DpdkSource implements CaptureSource {
         this.pool = pool;
         this.arena = arena;
         this.queues = queues;
-        this.live = !readsFile(settings.ealArgs(), name);
+        this.live = live;
     }
 
     /** Validates {@code probe.source.dpdk} and opens the port it names. */
@@ -83,7 +93,6 @@ public final class DpdkSource implements CaptureSource {
      */
     public static DpdkSource open(final DpdkSettings settings) {
         Dpdk.ensureAvailable();
-        checkVdevFiles(settings.ealArgs());
         Eal.init(settings.ealArgs());
         final int port = resolvePort(settings);
         synchronized (OPEN_PORTS) {
@@ -130,6 +139,15 @@ public final class DpdkSource implements CaptureSource {
         if (scatter) {
             offloads |= DpdkLayout.ETH_RX_OFFLOAD_SCATTER;
         }
+        final EalArgs.Vdev vdev = EalArgs.vdev(s.ealArgs(), name);
+        final boolean replays = PCAP_DRIVER.equals(info.driver()) && vdev != null && vdev.readsFiles();
+        final boolean live = switch (s.live()) {
+            case TRUE -> true;
+            case FALSE -> false;
+            case AUTO -> !replays;
+        };
+        final long[] filePackets = filePackets(replays && !vdev.infiniteRx() ? vdev.rxPcapFiles() : List.of(), s,
+                device);
         final int mtu = mtu(info, s.dataRoom(), scatter);
         final long rssHf = rss(s, info, device);
         final byte[] key = rssHf != 0 && s.rssSymmetric() ? symmetricKey(info.hashKeySize()) : null;
@@ -210,12 +228,12 @@ public final class DpdkSource implements CaptureSource {
             final List<DpdkReceiveQueue> queues = new ArrayList<>(s.rxQueues());
             for (int q = 0; q < s.rxQueues(); q++) {
                 queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, nicClock, anchorEpoch,
-                        anchorNanoTime)));
+                        anchorNanoTime, filePackets[q])));
             }
             LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
-                    + " rss {4}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
-                    String.valueOf(s.mbufs()), rssNames(rssHf, s));
-            return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues));
+                    + " rss {4}, {5}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
+                    String.valueOf(s.mbufs()), rssNames(rssHf, s), live ? "live" : "not live");
+            return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues), live);
         } catch (RuntimeException e) {
             // Queues set up hold the pool: stop and close the port (releasing its id) before freeing it.
             if (queuesSetUp) {
@@ -242,8 +260,9 @@ public final class DpdkSource implements CaptureSource {
     }
 
     /**
-     * True for a port packets arrive on by themselves (a NIC, af_packet, a pcap interface); false for a
-     * {@code net_pcap} port replaying a file ({@code rx_pcap=}), which waits to be read.
+     * Whether the port is treated as live: {@code live = true} or {@code false} if set so; with
+     * {@code auto}, false for a {@code net_pcap} port replaying {@code rx_pcap} files, which wait to be
+     * read, and true for every other port (a NIC, af_packet, a pcap interface).
      */
     @Override
     public boolean isLive() {
@@ -257,15 +276,23 @@ public final class DpdkSource implements CaptureSource {
 
     /**
      * {@code nic-missed}: the device's imissed, packets the device dropped for lack of a free receive
-     * descriptor. It is the only drop DPDK reports: {@code rx_nombuf} is in {@link #details()}, since on
-     * hardware drivers it counts failed mbuf allocations while refilling descriptors, not lost packets;
-     * the packets lost for it show up later in imissed, and counting both would count them twice.
+     * descriptor. {@code rx_nombuf} is in {@link #details()}, since on hardware drivers it counts failed
+     * mbuf allocations while refilling descriptors, not lost packets; the packets lost for it show up
+     * later in imissed, and counting both would count them twice. {@code unread}: packets the driver
+     * returned but the probe never got, because polling ended while they waited for room in a burst. Once
+     * the workers stopped, the packets the driver returned are the queues' {@code rx<i>-packets} plus
+     * {@code unread} (for net_pcap and net_null, that is ipackets).
      */
     @Override
     public Map<String, Long> drops() {
         final EthDev.Stats st = stats();
         final Map<String, Long> drops = new LinkedHashMap<>();
         drops.put("nic-missed", st == null ? 0 : st.imissed());
+        long unread = 0;
+        for (final DpdkReceiveQueue q : queues) {
+            unread += q.unread();
+        }
+        drops.put("unread", unread);
         return drops;
     }
 
@@ -274,8 +301,9 @@ public final class DpdkSource implements CaptureSource {
      * allocations that failed when refilling receive descriptors, a sign that {@code mbufs} is too small;
      * the packets it costs are counted in {@code nic-missed}, not here), {@code q<i>-ipackets}, then
      * {@code oversize} (frames larger than data-room, captured truncated to their first segment) and
-     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}; after close, {@code mbufs-unreturned}:
-     * mbufs that were still out of the pool when the port had been closed (0 unless a packet leaked).
+     * per queue {@code rx<i>-packets} and {@code rx<i>-bursts}, and {@code rx<i>-file-packets} for a
+     * queue replaying a file to its end; after close, {@code mbufs-unreturned}: mbufs that were still out
+     * of the pool when the port had been closed (0 unless a packet leaked).
      */
     @Override
     public Map<String, Long> details() {
@@ -301,6 +329,9 @@ public final class DpdkSource implements CaptureSource {
         for (final DpdkReceiveQueue q : queues) {
             details.put("rx" + q.id() + "-packets", q.packets());
             details.put("rx" + q.id() + "-bursts", q.bursts());
+            if (q.filePackets() >= 0) {
+                details.put("rx" + q.id() + "-file-packets", q.filePackets());
+            }
         }
         return details;
     }
@@ -326,7 +357,8 @@ public final class DpdkSource implements CaptureSource {
     }
 
     /**
-     * Makes later polls return 0, stops and closes the port and frees the pool. Every packet should have
+     * Makes later polls return 0, frees packets the queues received but never handed out (counted as
+     * {@code unread}), stops and closes the port and frees the pool. Every packet handed out should have
      * been released: when mbufs are still out, the pool is not freed but leaked (with a warning), since a
      * thread may still read or release them. Idempotent.
      */
@@ -384,39 +416,37 @@ public final class DpdkSource implements CaptureSource {
         return port;
     }
 
-    /** A net_pcap vdev whose file is missing creates no port, and the EAL only logs it: say so first. */
-    private static void checkVdevFiles(final List<String> args) {
-        for (int i = 0; i < args.size(); i++) {
-            final String a = args.get(i);
-            final String vdev = a.startsWith("--vdev=") ? a.substring(7)
-                    : a.equals("--vdev") && i + 1 < args.size() ? args.get(i + 1) : null;
-            if (vdev == null) {
+    /**
+     * The packet records of each queue's file, for the first rx-queues of {@code files} (net_pcap gives
+     * queue i the i-th rx_pcap); {@link RxQueue#ENDLESS} for queues without one, {@link RxQueue#UNCOUNTED}
+     * for a damaged file, which then ends when the driver stops delivering.
+     */
+    private static long[] filePackets(final List<Path> files, final DpdkSettings s, final String device) {
+        final long[] counts = new long[s.rxQueues()];
+        for (int q = 0; q < counts.length; q++) {
+            if (q >= files.size()) {
+                counts[q] = RxQueue.ENDLESS;
                 continue;
             }
-            for (final String kv : vdev.split(",")) {
-                if (kv.startsWith("rx_pcap=")) {
-                    final Path file = Path.of(kv.substring("rx_pcap=".length()));
-                    if (!Files.isReadable(file)) {
-                        throw new ProbeException("Invalid value for " + DpdkSettings.PREFIX + "eal-args: --vdev "
-                                + vdev + " reads " + file.toAbsolutePath() + ", which "
-                                + (Files.exists(file) ? "is not readable" : "does not exist"));
-                    }
-                }
+            final Path file = files.get(q);
+            final CaptureFiles.Count count;
+            try {
+                count = CaptureFiles.count(file);
+            } catch (IOException e) {
+                throw s.invalid("eal-args", "capture files net_pcap can read, but " + device + " reads "
+                        + file.toAbsolutePath() + ", which " + e.getMessage());
+            }
+            if (count.complete()) {
+                counts[q] = count.packets();
+                LOG.log(System.Logger.Level.DEBUG, "{0} queue {1} replays {2}: {3} packets, then ends", device,
+                        String.valueOf(q), file, String.valueOf(count.packets()));
+            } else {
+                counts[q] = RxQueue.UNCOUNTED;
+                LOG.log(System.Logger.Level.WARNING, "{0} queue {1} replays {2}, which is damaged ({3}): it ends"
+                        + " when net_pcap stops delivering", device, String.valueOf(q), file, count.damage());
             }
         }
-    }
-
-    /** Whether {@code args} create {@code port} as a vdev replaying a file. */
-    private static boolean readsFile(final List<String> args, final String port) {
-        for (int i = 0; i < args.size(); i++) {
-            final String a = args.get(i);
-            final String vdev = a.startsWith("--vdev=") ? a.substring(7)
-                    : a.equals("--vdev") && i + 1 < args.size() ? args.get(i + 1) : null;
-            if (vdev != null && vdev.split(",")[0].equals(port) && vdev.contains("rx_pcap=")) {
-                return true;
-            }
-        }
-        return false;
+        return counts;
     }
 
     private static int mtu(final EthDev.Info info, final int dataRoom, final boolean scatter) {

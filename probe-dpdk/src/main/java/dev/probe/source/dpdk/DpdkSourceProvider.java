@@ -16,7 +16,11 @@ public final class DpdkSourceProvider implements CaptureSourceProvider {
         return "dpdk";
     }
 
-    /** Reads and checks {@code probe.source.dpdk}; the device limits are checked only when it opens. */
+    /**
+     * Checks {@code probe.source.dpdk} without starting DPDK: types and ranges, the options, cores and
+     * capture files of {@code eal-args}, and the queues of a {@code --vdev} port (see {@link DpdkSettings});
+     * the limits of the device itself are checked only when it opens.
+     */
     @Override
     public void validate(final Config config) {
         DpdkSettings.from(config);

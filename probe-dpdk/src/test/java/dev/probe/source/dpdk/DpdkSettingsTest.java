@@ -1,9 +1,19 @@
 package dev.probe.source.dpdk;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
 import dev.probe.api.ProbeException;
+import dev.probe.source.dpdk.internal.EalArgs;
+import dev.probe.testkit.SharedCaptures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The settings read from reference.conf and their validation; no DPDK needed. */
+/** The settings read from reference.conf and their validation, as {@code probe check} runs it; no DPDK needed. */
 class DpdkSettingsTest {
+    private static final DpdkSourceProvider PROVIDER = new DpdkSourceProvider();
+
+    @TempDir
+    Path dir;
 
     @Test
     void referenceConfHoldsADevelopmentDefault() {
@@ -31,6 +45,7 @@ class DpdkSettingsTest {
         assertEquals(9216, defaults.dataRoom());
         assertEquals(Duration.ofSeconds(5), defaults.linkWait());
         assertEquals(DpdkSettings.Timestamps.CLOCK, defaults.timestamps());
+        assertEquals(DpdkSettings.Live.AUTO, defaults.live());
     }
 
     @Test
@@ -88,5 +103,133 @@ class DpdkSettingsTest {
         final ProbeException e = assertThrows(ProbeException.class, () -> DpdkSettings.from(TestConfigs.config(
                 List.of(), Map.of("timestamps", "ptp"))));
         assertTrue(e.getMessage().contains("probe.source.dpdk.timestamps: expected one of clock, nic"), e.getMessage());
+    }
+
+    @Test
+    void liveIsAutoTrueOrFalseAndNothingElse() {
+        assertEquals(DpdkSettings.Live.TRUE, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("live", true))).live());
+        assertEquals(DpdkSettings.Live.FALSE, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("live", "false"))).live());
+        assertEquals(DpdkSettings.Live.AUTO, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("live", "auto"))).live());
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> PROVIDER.validate(TestConfigs.config(List.of(), Map.of("live", "sometimes"))));
+        assertTrue(e.getMessage().startsWith("Invalid value \"sometimes\" for probe.source.dpdk.live: expected one of"
+                + " auto, false, true"), e.getMessage());
+    }
+
+    @Test
+    void aFractionIsAnErrorNotTruncated() {
+        final ProbeException e = assertThrows(ProbeException.class,
+                () -> PROVIDER.validate(TestConfigs.config(List.of(), Map.of("rx-queues", 1.5))));
+        assertTrue(e.getMessage().startsWith("Invalid value 1.5 for probe.source.dpdk.rx-queues: expected an integer"
+                + " from 1 to 1024"), e.getMessage());
+        assertEquals(2, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("rx-queues", "2"))).rxQueues(),
+                "a string of an integer is an integer, as Typesafe Config reads it");
+    }
+
+    /**
+     * Every leaf of probe.source.dpdk in reference.conf, given a wrong type, a negative, a fraction and a
+     * huge number (and for some keys values of their own type that are still wrong), fails validation
+     * with one line naming that key: a new setting without validation fails here.
+     */
+    @Test
+    void everySettingRejectsWrongTypesNegativesFractionsAndHugeValuesNamingItself() {
+        final Config reference = ConfigFactory.defaultReference().getConfig("probe.source.dpdk");
+        final Map<String, List<String>> own = Map.of(
+                "eal-args", List.of("[\"-l\", \"1.5\"]", "[\"-l\", \"-1\"]", "[\"-c\", \"0x0\"]",
+                        "[\"--lcores\", \"99999999999999999999\"]", "[\"--no-huge\", \"--in-memory\"]"),
+                "port", List.of("\"1.5\"", "\"-1\"", "\"32\"", "\"\"", "99999999999999999999"),
+                "rss.fields", List.of("[ipx]", "[1.5]"),
+                "link-wait", List.of("\"-1s\"", "\"11m\"", "\"99999999999d\"", "5", "\"soon\""),
+                "timestamps", List.of("ptp"),
+                "live", List.of("yes", "maybe"),
+                "mbuf-cache", List.of("513"),
+                "data-room", List.of("63", "65408"),
+                "rx-descriptors", List.of("0", "65536"));
+        final List<String> generic = List.of("{x = 1}", "-1", "1.5", "99999999999999999999", "-99999999999999999999",
+                "1e30", "[-1]");
+        int checked = 0;
+        for (final Map.Entry<String, ConfigValue> leaf : reference.entrySet()) {
+            final String key = leaf.getKey();
+            final List<String> values = new ArrayList<>(generic);
+            values.addAll(own.getOrDefault(key, List.of()));
+            for (final String value : values) {
+                final Config config = ConfigFactory.parseString("probe.source.dpdk." + key + " = " + value)
+                        .withFallback(TestConfigs.config(List.of(), Map.of())).resolve();
+                final ProbeException e = assertThrows(ProbeException.class, () -> PROVIDER.validate(config),
+                        key + " = " + value);
+                assertTrue(e.getMessage().contains(" for probe.source.dpdk." + key + ": expected "),
+                        key + " = " + value + ": " + e.getMessage());
+                assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+                checked++;
+            }
+        }
+        assertTrue(checked >= 13 * generic.size(), "every setting walked: " + checked);
+    }
+
+    @Test
+    void aCoreThisMachineDoesNotHaveFailsValidation() {
+        final int absent = EalArgs.onlineCpus().length();
+        final ProbeException e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(
+                List.of("--no-huge", "-l", "0-" + absent), Map.of())));
+        assertTrue(e.getMessage().contains(" for probe.source.dpdk.eal-args: expected -l to name cores this machine"
+                + " has (online CPUs " + EalArgs.format(EalArgs.onlineCpus()) + "), not core " + absent), e.getMessage());
+        PROVIDER.validate(TestConfigs.config(List.of("-l", "0"), Map.of()));
+    }
+
+    @Test
+    void aMissingOrForeignCaptureFileFailsValidationNamingIt() throws IOException {
+        ProbeException e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(
+                TestConfigs.ealArgs("probe-test-settings", List.of("net_pcap0,rx_pcap=/nonexistent/a.pcap")), Map.of())));
+        assertTrue(e.getMessage().contains("for probe.source.dpdk.eal-args: expected capture files net_pcap can read,"
+                + " but --vdev net_pcap0 reads /nonexistent/a.pcap, which does not exist"), e.getMessage());
+        final Path text = Files.writeString(dir.resolve("notes.pcap"), "not a capture");
+        e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(
+                TestConfigs.ealArgs("probe-test-settings", List.of("net_pcap0,rx_pcap=" + text)), Map.of())));
+        assertTrue(e.getMessage().contains(text + ", which is not a pcap or pcapng file (magic 6e6f7420)"), e.getMessage());
+    }
+
+    @Test
+    void moreQueuesThanAVdevHasFilesFailsValidation() {
+        final String afs = SharedCaptures.entry("afs.pcap").path().toString();
+        final String vrrp = SharedCaptures.entry("vrrp.pcap").path().toString();
+        final List<String> eal = TestConfigs.ealArgs("probe-test-settings",
+                List.of("net_pcap0,rx_pcap=" + afs + ",rx_pcap=" + vrrp));
+        assertEquals(2, DpdkSettings.from(TestConfigs.config(eal, Map.of("port", "net_pcap0", "rx-queues", 2))).rxQueues());
+        final ProbeException e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(eal,
+                Map.of("port", "net_pcap0", "rx-queues", 3))));
+        assertTrue(e.getMessage().startsWith("Invalid value 3 for probe.source.dpdk.rx-queues: expected at most 2, the"
+                + " receive queues --vdev net_pcap0 offers (one per rx_pcap file)"), e.getMessage());
+    }
+
+    @Test
+    void anEndlessReplayNeedsMbufsForItsCopyOfTheFile() throws IOException {
+        final SharedCaptures.Entry afs = SharedCaptures.entry("afs.pcap");
+        final List<String> eal = TestConfigs.ealArgs("probe-test-settings",
+                List.of("net_pcap0,rx_pcap=" + afs.path() + ",infinite_rx=1"));
+        // least 1024 descriptors + 2 threads x 384 = 1792, plus the file's 601 packets
+        assertEquals(2393, DpdkSettings.from(TestConfigs.config(eal, Map.of("port", "net_pcap0", "mbufs", 2393))).mbufs());
+        ProbeException e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(eal,
+                Map.of("port", "net_pcap0", "mbufs", 2392))));
+        assertTrue(e.getMessage().startsWith("Invalid value 2392 for probe.source.dpdk.mbufs: expected at least 2393 ="
+                + " 1792 (see reference.conf) + 601, the packets of the files --vdev net_pcap0 replays with infinite_rx"),
+                e.getMessage());
+        final Path empty = SharedCaptures.entry("empty.pcapng").path();
+        e = assertThrows(ProbeException.class, () -> PROVIDER.validate(TestConfigs.config(TestConfigs.ealArgs(
+                "probe-test-settings", List.of("net_pcap0,rx_pcap=" + empty + ",infinite_rx=1")), Map.of("port", "net_pcap0"))));
+        assertTrue(e.getMessage().contains("expected a capture file with packets for infinite_rx, but --vdev net_pcap0"
+                + " replays " + empty + ", which holds none"), e.getMessage());
+    }
+
+    @Test
+    void portIdsBeyondDpdksLimitAndNumbersOfOtherShapesFail() {
+        for (final String port : List.of("32", "-1", "1.5", "1e3", "99999999999")) {
+            final ProbeException e = assertThrows(ProbeException.class,
+                    () -> PROVIDER.validate(TestConfigs.config(List.of(), Map.of("port", port))), port);
+            assertTrue(e.getMessage().contains("for probe.source.dpdk.port: expected a port name such as net_pcap0 or"
+                    + " 0000:3b:00.0, or a port id from 0 to 31"), e.getMessage());
+        }
+        for (final String port : List.of("0", "31", "net_pcap0", "0000:3b:00.0")) {
+            assertEquals(port, DpdkSettings.from(TestConfigs.config(List.of(), Map.of("port", port))).port());
+        }
     }
 }
