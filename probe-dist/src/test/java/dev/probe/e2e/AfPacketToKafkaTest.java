@@ -2,6 +2,7 @@ package dev.probe.e2e;
 
 import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.broker.EmbeddedKafkaBroker;
 import dev.probe.sink.kafka.export.PcapWriter;
 import dev.probe.source.dpdk.Dpdk;
@@ -85,7 +86,7 @@ class AfPacketToKafkaTest {
                 "probe.source.dpdk.eal-args=[\"--no-huge\",\"-m\",\"512\",\"--no-pci\",\"--no-telemetry\",\"--file-prefix\",\"probe-runtime-afpacket\",\"--log-level\",\"*:error\",\"--vdev\",\"net_af_packet0,iface=" + IFACE + ",qpairs=2,framecnt=8192\"]",
                 "probe.source.dpdk.port=net_af_packet0", "probe.source.dpdk.rx-queues=2", "probe.source.dpdk.mbufs=16383",
                 "probe.source.dpdk.link-wait=2s", "probe.transmit.ring-size=4096"));
-        final ProbeRun run = new ProbeRun(ConfigLoader.load(null, settings), summary,
+        final ProbeRun run = new ProbeRun(ConfigLoader.load(null, settings, Plugins.classpath()), Plugins.classpath(), summary,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         final CompletableFuture<ProbeRun.Result> running = CompletableFuture.supplyAsync(() -> {
             try {

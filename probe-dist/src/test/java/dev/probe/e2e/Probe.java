@@ -2,6 +2,7 @@ package dev.probe.e2e;
 
 import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.cli.Main;
 import dev.probe.broker.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,7 +39,7 @@ final class Probe {
 
     /** Runs in-process with these {@code --set} overrides. */
     static ProbeRun.Result run(final List<String> overrides, final Path summary) throws InterruptedException {
-        return new ProbeRun(ConfigLoader.load(null, overrides), summary,
+        return new ProbeRun(ConfigLoader.load(null, overrides, Plugins.classpath()), Plugins.classpath(), summary,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).execute();
     }
 

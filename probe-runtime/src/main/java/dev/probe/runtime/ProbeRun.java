@@ -11,6 +11,7 @@ import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.stats.Snapshot;
 import dev.probe.runtime.stats.StatsFormatter;
 import dev.probe.runtime.stats.SummaryJson;
+import dev.probe.spi.CaptureSource;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -183,15 +184,16 @@ public final class ProbeRun {
         try {
             final ProbeComponent component = ProbeComponent.create(config, plugins);
             settings = component.settings();
-            out.println("probe: connecting to " + component.sinkFactory().description());
+            final String sink = component.sinkFactory().description();
+            final CaptureSource source = component.source();
+            out.println("probe: capturing from " + source.description() + " with " + source.queues().size()
+                    + " receive queue(s), " + settings.workersPerRing() + " transmit worker(s) per ring");
+            out.println("probe: connecting to " + sink);
             p = component.pipeline();
         } catch (ProbeException e) {
             return finish(new Result(Snapshot.empty(), Outcome.STARTUP_FAILED, e.getMessage(), true, true, false));
         }
         pipeline = p;
-        final Snapshot first = p.snapshot();
-        out.println("probe: capturing from " + first.source() + " with " + first.queues().size()
-                + " receive queue(s), " + settings.workersPerRing() + " transmit worker(s) per ring");
         p.start();
         running = true;
         started.countDown();

@@ -3,6 +3,7 @@ package dev.probe.bench.harness;
 import com.typesafe.config.Config;
 import dev.probe.sink.discard.DiscardSinkProvider;
 import dev.probe.spi.Sink;
+import dev.probe.spi.SinkContext;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkProvider;
 
@@ -26,10 +27,18 @@ public final class CountingDiscardSinkProvider implements SinkProvider {
     @Override
     public SinkFactory configure(final Config config) {
         final SinkFactory discard = new DiscardSinkProvider().configure(config);
-        return workerName -> {
-            final Sink sink = discard.create(workerName);
-            SINKS.add(sink);
-            return sink;
+        return new SinkFactory() {
+            @Override
+            public Sink create(final SinkContext context) {
+                final Sink sink = discard.create(context);
+                SINKS.add(sink);
+                return sink;
+            }
+
+            @Override
+            public String description() {
+                return discard.description();
+            }
         };
     }
 

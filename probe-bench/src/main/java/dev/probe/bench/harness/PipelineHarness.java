@@ -3,6 +3,7 @@ package dev.probe.bench.harness;
 import com.typesafe.config.Config;
 import dev.probe.runtime.config.ConfigLoader;
 import dev.probe.runtime.inject.ProbeComponent;
+import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.pipeline.Pipeline;
 import dev.probe.runtime.stats.Snapshot;
 import dev.probe.spi.Sink;
@@ -41,9 +42,10 @@ public final class PipelineHarness implements AutoCloseable {
             all.add("probe.sink.type=bench-discard");
         }
         all.add("probe.stats.interval=0s");
-        final Config config = ConfigLoader.load(null, all);
+        final Plugins plugins = Plugins.classpath();
+        final Config config = ConfigLoader.load(null, all, plugins);
         CountingDiscardSinkProvider.reset();
-        final Pipeline pipeline = ProbeComponent.create(config).pipeline();
+        final Pipeline pipeline = ProbeComponent.create(config, plugins).pipeline();
         final PipelineHarness harness = new PipelineHarness(pipeline, CountingDiscardSinkProvider.sinks());
         pipeline.start();
         return harness;
@@ -106,10 +108,9 @@ public final class PipelineHarness implements AutoCloseable {
         if (!stopped) {
             stopped = true;
             try {
-                pipeline.stop(timeout);
+                pipeline.stop(System.nanoTime() + timeout.toNanos());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                pipeline.close();
             }
         }
         return pipeline.snapshot();

@@ -1,6 +1,6 @@
 package dev.probe.bench.kafka;
 
-import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
+import dev.probe.broker.EmbeddedKafkaBroker;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -32,8 +32,8 @@ class DpdkSettingsTest {
     @Test
     void referenceConfHoldsADevelopmentDefault() {
         final DpdkSettings s = DpdkSettings.from(TestConfigs.config(List.of(), Map.of()).withFallback(
-                com.typesafe.config.ConfigFactory.defaultReference()));
-        final DpdkSettings defaults = DpdkSettings.from(com.typesafe.config.ConfigFactory.defaultReference());
+                TestConfigs.reference()));
+        final DpdkSettings defaults = DpdkSettings.from(TestConfigs.reference());
         assertTrue(defaults.ealArgs().containsAll(List.of("--no-huge", "--no-pci", "--file-prefix")), defaults.ealArgs().toString());
         assertEquals(List.of(), s.ealArgs());
         assertEquals(1, defaults.rxQueues());
@@ -133,7 +133,7 @@ class DpdkSettingsTest {
      */
     @Test
     void everySettingRejectsWrongTypesNegativesFractionsAndHugeValuesNamingItself() {
-        final Config reference = ConfigFactory.defaultReference().getConfig("probe.source.dpdk");
+        final Config reference = TestConfigs.reference().getConfig("probe.source.dpdk");
         final Map<String, List<String>> own = Map.of(
                 "eal-args", List.of("[\"-l\", \"1.5\"]", "[\"-l\", \"-1\"]", "[\"-c\", \"0x0\"]",
                         "[\"--lcores\", \"99999999999999999999\"]", "[\"--no-huge\", \"--in-memory\"]"),

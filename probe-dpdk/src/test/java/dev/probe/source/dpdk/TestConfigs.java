@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.probe.testkit.NativeRequirement;
 
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,19 @@ final class TestConfigs {
         for (final Map.Entry<String, Object> e : overrides.entrySet()) {
             config = config.withValue(DpdkSettings.PREFIX + e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
         }
-        return config.withFallback(ConfigFactory.defaultReference()).resolve();
+        return config.withFallback(reference()).resolve();
+    }
+
+    /**
+     * This module's own reference.conf, without the runtime's: a DPDK source opened directly, outside a
+     * pipeline, has no transmit rings or workers to size its pool for.
+     */
+    static Config reference() {
+        try {
+            final Path classes = Path.of(DpdkSettings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return ConfigFactory.parseFile(classes.resolve("reference.conf").toFile()).resolve();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,8 +1,7 @@
 package dev.probe.sink.kafka;
 
-import dev.probe.api.PacketBurst;
 import dev.probe.api.ProbeException;
-import dev.probe.spi.PacketMemory;
+import dev.probe.spi.PacketBatch;
 import dev.probe.spi.Sink;
 import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFailure;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -220,16 +218,14 @@ public final class KafkaSink implements Sink {
      * full buffer costs one burst at most one {@code max-block} rather than one per packet.
      */
     @Override
-    public void send(final PacketBurst burst, final PacketMemory memory) {
-        final int n = burst.size();
+    public void send(final PacketBatch batch) {
+        final int n = batch.size();
         if (n == 0) {
             return;
         }
         counters.onSent(n);
         if (state.get() != OPEN) {
-            for (int i = 0; i < n; i++) {
-                counters.onFailed(SinkFailure.SHUTDOWN);
-            }
+            counters.onFailed(SinkFailure.SHUTDOWN, n);
             return;
         }
         // Only this thread counts BUFFER_EXHAUSTED: the client raises BufferExhaustedException while
@@ -238,24 +234,23 @@ public final class KafkaSink implements Sink {
         final long exhausted = counters.failed(SinkFailure.BUFFER_EXHAUSTED);
         for (int i = 0; i < n; i++) {
             try {
-                producer.send(record(burst, memory, i), outcome);
+                producer.send(record(batch, i), outcome);
             } catch (RuntimeException e) {
-                counters.onFailed(SinkFailure.OTHER);
+                counters.onFailed(SinkFailure.OTHER, 1, e);
             }
             if (counters.failed(SinkFailure.BUFFER_EXHAUSTED) != exhausted) {
-                for (int rest = i + 1; rest < n; rest++) {
-                    counters.onFailed(SinkFailure.BUFFER_EXHAUSTED);
-                }
+                counters.onFailed(SinkFailure.BUFFER_EXHAUSTED, n - i - 1);
                 return;
             }
         }
     }
 
-    private ProducerRecord<byte[], byte[]> record(final PacketBurst burst, final PacketMemory memory, final int i) {
-        final int captured = burst.capturedLength(i);
-        final int wire = burst.wireLength(i);
-        final long micros = burst.timestampMicros(i);
-        final byte[] value = memory.data(burst.handle(i), captured).toArray(ValueLayout.JAVA_BYTE);
+    private ProducerRecord<byte[], byte[]> record(final PacketBatch batch, final int i) {
+        final int captured = batch.capturedLength(i);
+        final int wire = batch.wireLength(i);
+        final long micros = batch.timestampMicros(i);
+        final byte[] value = new byte[captured];
+        batch.copyTo(i, value, 0);
         final RecordHeaders headers = captured < wire
                 ? new RecordHeaders(new Header[] {new RecordHeader(PacketRecordFormat.WIRE_LENGTH_HEADER,
                         PacketRecordFormat.wireLength(wire))})
@@ -323,8 +318,9 @@ public final class KafkaSink implements Sink {
         // close() joined the producer's I/O thread, so no callback runs any more; any that did would
         // now count nothing, which keeps the remainder below exact.
         state.set(CLOSED);
-        for (long left = counters.inFlight(); left > 0; left--) {
-            counters.onFailed(SinkFailure.SHUTDOWN);
+        final long left = counters.inFlight();
+        if (left > 0) {
+            counters.onFailed(SinkFailure.SHUTDOWN, (int) Math.min(Integer.MAX_VALUE, left));
         }
     }
 
@@ -366,9 +362,9 @@ public final class KafkaSink implements Sink {
                 return;
             }
             if (exception == null) {
-                counters.onDelivered(Math.max(0, metadata.serializedValueSize()));
+                counters.onDelivered(1, Math.max(0, metadata.serializedValueSize()));
             } else {
-                counters.onFailed(s == CLOSING ? SinkFailure.SHUTDOWN : classify(exception));
+                counters.onFailed(s == CLOSING ? SinkFailure.SHUTDOWN : classify(exception), 1, exception);
             }
         }
     }

@@ -1,8 +1,13 @@
 package dev.probe.sink.kafka;
 
 import com.typesafe.config.Config;
+import dev.probe.spi.Sink;
+import dev.probe.spi.SinkContext;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkProvider;
+
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * The {@code kafka} sink: each frame becomes one Kafka record, one producer per transmit worker.
@@ -30,6 +35,28 @@ public final class KafkaSinkProvider implements SinkProvider {
     @Override
     public SinkFactory configure(final Config config) {
         final KafkaSinkSettings settings = KafkaSinkSettings.from(config);
-        return workerName -> KafkaSink.open(settings, workerName);
+        return new SinkFactory() {
+            @Override
+            public Sink create(final SinkContext context) {
+                return KafkaSink.open(settings, context.workerName());
+            }
+
+            @Override
+            public String description() {
+                return "Kafka at " + settings.bootstrapServers() + ", topic " + settings.topic()
+                        + " (timeout " + KafkaSink.humanDuration(settings.startupTimeout()) + ")";
+            }
+
+            @Override
+            public Duration deliveryTimeout() {
+                return settings.deliveryTimeout();
+            }
+        };
+    }
+
+    /** The producer block is passed to the client, checked against its own definitions. */
+    @Override
+    public Set<String> freeFormPaths() {
+        return Set.of(KafkaSinkSettings.PRODUCER_PATH);
     }
 }

@@ -108,6 +108,13 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         return value;
     }
 
+    /** The producer's {@code delivery.timeout.ms}: how long a record may stay in flight. */
+    public Duration deliveryTimeout() {
+        final Object value = producer.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                String.valueOf(ProducerConfig.configDef().defaultValues().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)));
+        return Duration.ofMillis(Long.parseLong(value.toString().trim()));
+    }
+
     /** The bootstrap servers, for messages: {@code 127.0.0.1:9092}. */
     public String bootstrapServers() {
         return producer.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "(not set)");

@@ -1,9 +1,9 @@
 package dev.probe.sink.kafka;
 
-import dev.probe.api.PacketBurst;
-import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
-import dev.probe.sink.kafka.testkit.HeapPacketMemory;
-import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.broker.EmbeddedKafkaBroker;
+import dev.probe.testkit.TestBatch;
+import dev.probe.testkit.TestContext;
+import dev.probe.broker.KafkaTestSupport;
 import dev.probe.spi.Sink;
 import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFailure;
@@ -35,11 +35,11 @@ class KafkaSinkCloseTest {
         }
     }
 
-    private static PacketBurst burst(final HeapPacketMemory memory, final int n, final int seed) {
-        final PacketBurst burst = new PacketBurst(n);
+    private static TestBatch burst(final int n, final int seed) {
+        final TestBatch burst = new TestBatch();
         final long now = System.currentTimeMillis() * 1_000_000L;
         for (int i = 0; i < n; i++) {
-            memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(100, seed + i), 100);
+            burst.add(now + i * 1_000L, TestBatch.frame(100, seed + i), 100);
         }
         return burst;
     }
@@ -50,13 +50,12 @@ class KafkaSinkCloseTest {
                 "probe.sink.kafka.topic", "closing",
                 "probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers(),
                 // records stay in the client until flush, so they are surely in flight when the broker stops
-                "probe.sink.kafka.producer.linger.ms", 60_000))).create("tx-0-0");
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        sink.send(burst(memory, 100, 0), memory);
+                "probe.sink.kafka.producer.linger.ms", 60_000))).create(TestContext.worker("tx-0-0"));
+        sink.send(burst(100, 0));
         assertTrue(sink.flush(Duration.ofSeconds(30)));
         assertEquals(100, sink.counters().delivered());
 
-        sink.send(burst(memory, 500, 1000), memory);
+        sink.send(burst(500, 1000));
         broker.close();
         // Nothing can be acknowledged now; flush gives up within its timeout.
         assertFalse(sink.flush(Duration.ofMillis(300)));
@@ -76,7 +75,7 @@ class KafkaSinkCloseTest {
 
         // A second close changes nothing; packets sent after close are counted, not lost.
         sink.close();
-        sink.send(burst(memory, 3, 5000), memory);
+        sink.send(burst(3, 5000));
         assertEquals(603, c.sent());
         assertEquals(c.sent(), c.delivered() + c.failed());
     }

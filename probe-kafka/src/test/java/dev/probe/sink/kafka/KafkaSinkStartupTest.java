@@ -1,10 +1,11 @@
 package dev.probe.sink.kafka;
 
 import dev.probe.api.ProbeException;
-import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
-import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.broker.EmbeddedKafkaBroker;
+import dev.probe.broker.KafkaTestSupport;
 import dev.probe.spi.SinkFactory;
 import dev.probe.spi.SinkProvider;
+import dev.probe.testkit.TestContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class KafkaSinkStartupTest {
         final SinkFactory factory = configure(Map.of(
                 "probe.sink.kafka.producer.bootstrap.servers", address,
                 "probe.sink.kafka.startup-timeout", "1s"));
-        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create(TestContext.worker("tx-0-0")));
         assertEquals("Kafka at " + address + " did not answer within 1s (probe.sink.kafka.producer.bootstrap.servers)",
                 e.getMessage());
     }
@@ -79,7 +80,7 @@ class KafkaSinkStartupTest {
                 "probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers(),
                 "probe.sink.kafka.topic", "absent",
                 "probe.sink.kafka.startup-timeout", "1s"));
-        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create(TestContext.worker("tx-0-0")));
         assertTrue(e.getMessage().startsWith("Topic absent does not exist at Kafka at " + broker.bootstrapServers()),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("(probe.sink.kafka.topic)"), e.getMessage());
@@ -90,7 +91,7 @@ class KafkaSinkStartupTest {
     void unresolvableBootstrapFailsNamingBootstrapServers() {
         final SinkFactory factory = configure(Map.of(
                 "probe.sink.kafka.producer.bootstrap.servers", "no-such-host.invalid:9092"));
-        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create("tx-0-0"));
+        final ProbeException e = assertThrows(ProbeException.class, () -> factory.create(TestContext.worker("tx-0-0")));
         assertTrue(e.getMessage().endsWith("(probe.sink.kafka.producer.bootstrap.servers)"), e.getMessage());
     }
 

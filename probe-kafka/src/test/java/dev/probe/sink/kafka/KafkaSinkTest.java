@@ -1,9 +1,9 @@
 package dev.probe.sink.kafka;
 
-import dev.probe.api.PacketBurst;
-import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
-import dev.probe.sink.kafka.testkit.HeapPacketMemory;
-import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.broker.EmbeddedKafkaBroker;
+import dev.probe.testkit.TestBatch;
+import dev.probe.testkit.TestContext;
+import dev.probe.broker.KafkaTestSupport;
 import dev.probe.spi.Sink;
 import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFailure;
@@ -50,29 +50,28 @@ class KafkaSinkTest {
         final Map<String, Object> overrides = new HashMap<>(extra);
         overrides.put("probe.sink.kafka.topic", topic);
         overrides.put("probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers());
-        return (KafkaSink) new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides)).create("tx-0-0");
+        return (KafkaSink) new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides)).create(TestContext.worker("tx-0-0"));
     }
 
     @Test
     void writesOneRecordPerFrameWithCaptureTimeKeyRawValueAndWireLengthHeaderOnTruncatedFrames() {
         broker.createTopic("contract", 3);
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        final PacketBurst burst = new PacketBurst(64);
+        final TestBatch burst = new TestBatch();
         final long base = System.currentTimeMillis() * 1_000_000L - 10_000_000_000L;
         final List<byte[]> frames = new ArrayList<>();
         final List<Long> nanos = new ArrayList<>();
         final List<Integer> wires = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            final byte[] frame = HeapPacketMemory.frame(60 + i * 29, i);
+            final byte[] frame = TestBatch.frame(60 + i * 29, i);
             final long t = base + i * 1_234_567L + 999;   // sub-microsecond part is dropped by the key
             final int wire = i % 5 == 0 ? frame.length + 1000 + i : frame.length;
-            memory.append(burst, t, frame, wire);
+            burst.add(t, frame, wire);
             frames.add(frame);
             nanos.add(t);
             wires.add(wire);
         }
         try (Sink sink = open("contract", Map.of())) {
-            sink.send(burst, memory);
+            sink.send(burst);
             assertTrue(sink.flush(FLUSH), "flush");
             final SinkCounters c = sink.counters();
             assertEquals(50, c.sent());
@@ -110,14 +109,13 @@ class KafkaSinkTest {
     @Test
     void countsARecordAboveMaxRequestSizeAsTooLargeWithoutThrowing() {
         broker.createTopic("too-large", 1);
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        final PacketBurst burst = new PacketBurst(8);
+        final TestBatch burst = new TestBatch();
         final long now = System.currentTimeMillis() * 1_000_000L;
-        memory.append(burst, now, HeapPacketMemory.frame(100, 1), 100);
-        memory.append(burst, now + 1_000, HeapPacketMemory.frame(5000, 2), 5000);
-        memory.append(burst, now + 2_000, HeapPacketMemory.frame(200, 3), 200);
+        burst.add(now, TestBatch.frame(100, 1), 100);
+        burst.add(now + 1_000, TestBatch.frame(5000, 2), 5000);
+        burst.add(now + 2_000, TestBatch.frame(200, 3), 200);
         try (Sink sink = open("too-large", Map.of("probe.sink.kafka.producer.max.request.size", 2000))) {
-            assertDoesNotThrow(() -> sink.send(burst, memory));
+            assertDoesNotThrow(() -> sink.send(burst));
             assertTrue(sink.flush(FLUSH));
             final SinkCounters c = sink.counters();
             assertEquals(3, c.sent());
@@ -132,13 +130,12 @@ class KafkaSinkTest {
     @Test
     void countsAFrameTheClientRefusesOnSendAsOtherWithoutThrowing() {
         broker.createTopic("refused", 1);
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        final PacketBurst burst = new PacketBurst(4);
+        final TestBatch burst = new TestBatch();
         // Before 1970: ProducerRecord rejects a negative timestamp by throwing from the constructor.
-        memory.append(burst, -5_000_000_000L, HeapPacketMemory.frame(64, 1), 64);
-        memory.append(burst, System.currentTimeMillis() * 1_000_000L, HeapPacketMemory.frame(64, 2), 64);
+        burst.add(-5_000_000_000L, TestBatch.frame(64, 1), 64);
+        burst.add(System.currentTimeMillis() * 1_000_000L, TestBatch.frame(64, 2), 64);
         try (Sink sink = open("refused", Map.of())) {
-            assertDoesNotThrow(() -> sink.send(burst, memory));
+            assertDoesNotThrow(() -> sink.send(burst));
             assertTrue(sink.flush(FLUSH));
             assertEquals(2, sink.counters().sent());
             assertEquals(1, sink.counters().delivered());
@@ -149,10 +146,9 @@ class KafkaSinkTest {
     @Test
     void countsSendsThatFindTheClientBufferFullAsBufferExhausted() {
         broker.createTopic("buffer-full", 2);
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        final PacketBurst burst = new PacketBurst(40);
+        final TestBatch burst = new TestBatch();
         for (int i = 0; i < 40; i++) {
-            memory.append(burst, 1_700_000_000_000_000_000L + i * 1_000L, HeapPacketMemory.frame(100, i), 100);
+            burst.add(1_700_000_000_000_000_000L + i * 1_000L, TestBatch.frame(100, i), 100);
         }
         // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; the first
         // record for the other partition needs a second batch, finds no memory within max-block and fails.
@@ -166,7 +162,7 @@ class KafkaSinkTest {
                 "probe.sink.kafka.producer.batch.size", 262_144,
                 "probe.sink.kafka.producer.linger.ms", 60_000,
                 "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
-            sink.send(burst, memory);
+            sink.send(burst);
             final SinkCounters c = sink.counters();
             // Exhaustion is counted on the sending thread, before send returns.
             final long exhausted = c.failed(SinkFailure.BUFFER_EXHAUSTED);
@@ -210,8 +206,7 @@ class KafkaSinkTest {
                 "probe.sink.kafka.producer.batch.size", batch,
                 "probe.sink.kafka.producer.linger.ms", 60_000,
                 "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
-            final HeapPacketMemory memory = new HeapPacketMemory();
-            final PacketBurst burst = new PacketBurst(burstSize);
+            final TestBatch burst = new TestBatch();
             final long base = 1_700_000_000_000_000_000L;
             final int most = partitions * (batch / frameSize) / 2;   // far fewer than max-in-flight
             int sent = 0;
@@ -220,9 +215,9 @@ class KafkaSinkTest {
             while ((room = sink.available()) > 0 && sent < most) {
                 burst.clear();
                 for (int i = 0; i < Math.min(room, burstSize); i++, sent++) {
-                    memory.append(burst, base + sent * 1_000L, HeapPacketMemory.frame(frameSize, sent), frameSize);
+                    burst.add(base + sent * 1_000L, TestBatch.frame(frameSize, sent), frameSize);
                 }
-                sink.send(burst, memory);
+                sink.send(burst);
             }
             final SinkCounters c = sink.counters();
             assertEquals(0, room, "available() fell to 0 after " + sent + " frames");
@@ -246,21 +241,20 @@ class KafkaSinkTest {
         try (Sink sink = open("bounded", Map.of("probe.sink.kafka.max-in-flight", max,
                 "probe.sink.kafka.producer.linger.ms", 60_000))) {
             assertEquals(max, sink.available());
-            final HeapPacketMemory memory = new HeapPacketMemory();
             final long now = System.currentTimeMillis() * 1_000_000L;
-            final PacketBurst burst = new PacketBurst(max);
+            final TestBatch burst = new TestBatch();
             for (int i = 0; i < first; i++) {
-                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+                burst.add(now + i * 1_000L, TestBatch.frame(64, i), 64);
             }
-            sink.send(burst, memory);
+            sink.send(burst);
             assertEquals(first, sink.counters().inFlight());
             assertEquals(max - first, sink.available());
 
             burst.clear();
             for (int i = first; i < max; i++) {
-                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+                burst.add(now + i * 1_000L, TestBatch.frame(64, i), 64);
             }
-            sink.send(burst, memory);
+            sink.send(burst);
             assertEquals(max, sink.counters().inFlight());
             assertEquals(0, sink.available());
 
@@ -278,13 +272,12 @@ class KafkaSinkTest {
         try (Sink sink = open("bounded-zero", Map.of("probe.sink.kafka.max-in-flight", max,
                 "probe.sink.kafka.producer.linger.ms", 600_000,
                 "probe.sink.kafka.producer.delivery.timeout.ms", 700_000))) {
-            final HeapPacketMemory memory = new HeapPacketMemory();
-            final PacketBurst burst = new PacketBurst(max);
+            final TestBatch burst = new TestBatch();
             final long now = System.currentTimeMillis() * 1_000_000L;
             for (int i = 0; i < max; i++) {
-                memory.append(burst, now + i * 1_000L, HeapPacketMemory.frame(64, i), 64);
+                burst.add(now + i * 1_000L, TestBatch.frame(64, i), 64);
             }
-            sink.send(burst, memory);
+            sink.send(burst);
             // With a 10-minute linger and a batch far from full nothing is sent before flush.
             assertEquals(max, sink.counters().inFlight());
             assertEquals(0, sink.available());

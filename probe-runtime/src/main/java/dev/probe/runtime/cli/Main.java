@@ -28,9 +28,12 @@ public final class Main {
     /** The top-level command: holds the subcommands, {@code --help} and {@code --version}. */
     @Command(name = "probe", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = "Poll-mode packet capture into Kafka: each frame one record, keyed by its capture time.",
-            footer = {"", "Exit status: 0 done, 1 internal error, 2 user error (bad option, setting, file, device,",
-                    "unreachable destination), 3 a capture file was read to its end with packets dropped,",
-                    "129/130/143 a second SIGHUP/SIGINT/SIGTERM ended the stop early."})
+            footer = {"", "Exit status:",
+                    "  0    done",
+                    "  1    internal error (a worker or a sink failed)",
+                    "  2    user error: bad option, setting, file or device; unreachable destination",
+                    "  3    a capture file was read to its end, with packets dropped",
+                    "  129, 130, 143  a second SIGHUP, SIGINT, SIGTERM cut the stop short"})
     static final class Probe implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

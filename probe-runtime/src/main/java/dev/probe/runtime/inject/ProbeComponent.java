@@ -6,6 +6,7 @@ import dagger.Component;
 import dev.probe.runtime.config.RuntimeSettings;
 import dev.probe.runtime.pipeline.Pipeline;
 import dev.probe.runtime.plugin.Plugins;
+import dev.probe.spi.CaptureSource;
 import dev.probe.spi.SinkFactory;
 
 import jakarta.inject.Singleton;
@@ -24,6 +25,9 @@ public interface ProbeComponent {
 
     /** The selected sink's factory, its settings validated; connects to nothing yet. */
     SinkFactory sinkFactory();
+
+    /** The capture source, opened on first call (after the sink's settings were validated). */
+    CaptureSource source();
 
     /**
      * The pipeline, built on first call: opens the source and creates (connects) one sink per transmit

@@ -1,10 +1,10 @@
 package dev.probe.sink.kafka.export;
 
-import dev.probe.api.PacketBurst;
 import dev.probe.sink.kafka.KafkaSinkProvider;
-import dev.probe.sink.kafka.broker.EmbeddedKafkaBroker;
-import dev.probe.sink.kafka.testkit.HeapPacketMemory;
-import dev.probe.sink.kafka.testkit.KafkaTestSupport;
+import dev.probe.broker.EmbeddedKafkaBroker;
+import dev.probe.testkit.TestBatch;
+import dev.probe.testkit.TestContext;
+import dev.probe.broker.KafkaTestSupport;
 import dev.probe.spi.Sink;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,14 +51,13 @@ class TopicExporterTest {
         broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.defaults().withAutoCreateTopics(false));
         broker.createTopic("frames", 1);
         broker.createTopic("empty", 2);
-        final HeapPacketMemory memory = new HeapPacketMemory();
-        final PacketBurst burst = new PacketBurst(COUNT);
+        final TestBatch burst = new TestBatch();
         final long base = 1_700_000_000_123_456_789L;
         for (int i = 0; i < COUNT; i++) {
-            final byte[] frame = HeapPacketMemory.frame(64 + i * 37, i);
+            final byte[] frame = TestBatch.frame(64 + i * 37, i);
             final long nanos = base + i * 1_000_003_000L;
             final int wire = i % 4 == 1 ? 9000 + i : frame.length;
-            memory.append(burst, nanos, frame, wire);
+            burst.add(nanos, frame, wire);
             FRAMES.add(frame);
             MICROS.add(Math.floorDiv(nanos, 1_000L));
             WIRES.add(wire);
@@ -67,8 +66,8 @@ class TopicExporterTest {
                 "probe.sink.kafka.topic", "frames",
                 "probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers(),
                 // one partition, one in-flight request: offsets follow send order
-                "probe.sink.kafka.producer.max.in.flight.requests.per.connection", 1))).create("tx-0-0")) {
-            sink.send(burst, memory);
+                "probe.sink.kafka.producer.max.in.flight.requests.per.connection", 1))).create(TestContext.worker("tx-0-0"))) {
+            sink.send(burst);
             assertTrue(sink.flush(Duration.ofSeconds(30)));
             assertEquals(COUNT, sink.counters().delivered());
         }
