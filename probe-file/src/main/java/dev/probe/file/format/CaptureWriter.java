@@ -18,10 +18,11 @@ import java.util.Objects;
  * buffer: the file header when created, then one record per {@code write} call, each with its time
  * stamp in nanoseconds, its captured bytes and its length on the wire.
  *
- * <p>Records are encoded into the buffer and the buffer is written to the channel when it is full, on
- * {@link #flush()} and on {@link #close()}: nothing is allocated per packet for records that fit the
- * buffer (larger ones pass through it in pieces). The buffer is the caller's, a direct one for files,
- * and can be reused for the next file once this writer is done with it.
+ * <p>The channel is a blocking one (a {@link java.nio.channels.FileChannel}, a stream): each write-out
+ * writes the whole buffer. Records are encoded into the buffer and the buffer is written to the
+ * channel when it is full, on {@link #flush()} and on {@link #close()}: nothing is allocated per
+ * packet for records that fit the buffer (larger ones pass through it in pieces). The buffer is the
+ * caller's, a direct one for files, and can be reused for the next file once this writer is done.
  *
  * <p>What was written is counted in whole records: {@link #recordsWritten()},
  * {@link #capturedBytesWritten()} and {@link #bytesWritten()} (file bytes, header included) cover what

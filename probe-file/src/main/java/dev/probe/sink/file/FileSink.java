@@ -107,7 +107,7 @@ final class FileSink implements Sink {
         this.linkType = context.linkType();
         this.folder = folder;
         this.clock = clock;
-        this.buffer = ByteBuffer.allocateDirect(settings.bufferSize());
+        this.buffer = allocate(settings.bufferSize(), worker);
         this.plannedRecord = (int) format.recordLength(PLANNED_FRAME);
         this.lingerNanos = settings.linger().toNanos();
         this.rotateIntervalNanos = settings.rotateInterval().toNanos();
@@ -115,15 +115,30 @@ final class FileSink implements Sink {
         this.retryNanos = settings.retryInterval().toNanos();
     }
 
+    private static ByteBuffer allocate(final int bytes, final String worker) {
+        try {
+            return ByteBuffer.allocateDirect(bytes);
+        } catch (OutOfMemoryError e) {
+            throw new ProbeException("The file sink of " + worker + " cannot allocate its " + FileSinkSettings.bytes(bytes)
+                    + " write buffer (" + e.getMessage() + "): lower " + FileSinkSettings.PATH
+                    + ".buffer-size or raise the JVM's -XX:MaxDirectMemorySize", e);
+        }
+    }
+
     /**
      * Creates the sink of the worker of {@code context}: finds the next file number and applies the
      * retention limits to the files earlier runs left. Opens no file yet. Main thread.
      *
      * @param clock monotonic nanoseconds, such as {@link System#nanoTime}
-     * @throws ProbeException naming {@code probe.sink.file.directory} when the folder cannot be listed
+     * @throws ProbeException naming {@code probe.sink.file.directory} when the folder cannot be listed, or
+     *         the setting at fault when the source's link type or the write buffer cannot be had
      */
     static FileSink start(final FileSinkSettings settings, final SinkContext context, final SinkFolder folder,
                           final LongSupplier clock) {
+        if (context.linkType() < 0 || context.linkType() > 0xFFFF) {
+            throw new ProbeException("The file sink cannot write link type " + context.linkType()
+                    + " of the source: capture files hold link types 0 to 65535 (" + FileSinkSettings.PATH + ")");
+        }
         final FileSink sink = new FileSink(settings, context, folder, clock);
         try {
             sink.nextSequence = folder.nextSequence(sink.worker);
@@ -401,7 +416,7 @@ final class FileSink implements Sink {
             Files.move(partPath, completePath, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "file sink " + worker + ": cannot rename " + partPath + " to " + completePath.getFileName()
-                    + " (" + SinkCounters.describe(e) + "); it stays unfinished until the next start");
+                    + " (" + SinkCounters.describe(e) + "); it keeps that name, and the next start finishes it if it is still there");
             return;
         }
         filesWritten++;
