@@ -169,7 +169,8 @@ public abstract sealed class CaptureWriter implements Flushable, Closeable permi
         usable();
         if (!format.accepts(timestampNanos)) {
             throw new IllegalArgumentException("time stamp " + describe(timestampNanos) + " cannot be written in "
-                    + format + " (expected: from 1970" + (format == CaptureFormat.PCAPNG ? ")" : " to 2106-02-07T06:28:15Z)"));
+                    + format + " (expected: from 1970"
+                    + (format == CaptureFormat.PCAPNG ? ")" : " to 2106-02-07T06:28:15Z)"));
         }
         final long length = format.recordLength(capturedLength);
         if (length > buffer.capacity()) {

@@ -415,8 +415,9 @@ final class FileSink implements Sink {
         try {
             Files.move(partPath, completePath, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "file sink " + worker + ": cannot rename " + partPath + " to " + completePath.getFileName()
-                    + " (" + SinkCounters.describe(e) + "); it keeps that name, and the next start finishes it if it is still there");
+            LOG.log(Level.WARNING, "file sink " + worker + ": cannot rename " + partPath + " to "
+                    + completePath.getFileName() + " (" + SinkCounters.describe(e)
+                    + "); it keeps that name, and the next start finishes it if it is still there");
             return;
         }
         filesWritten++;
