@@ -2,6 +2,7 @@ package dev.probe.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.probe.api.ProbeException;
 import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
 import dev.probe.runtime.plugin.Plugins;
@@ -87,7 +88,7 @@ public final class PipelineRun {
         try {
             final Config config = ConfigLoader.resolve(ConfigFactory.parseMap(settings, "PipelineRun settings"), plugins);
             result = new ProbeRun(config, plugins, null, out).execute();
-        } catch (dev.probe.api.ProbeException e) {
+        } catch (ProbeException e) {
             out.println("probe: " + e.getMessage());
             return new Result(new ProbeRun.Result(Snapshot.empty(), ProbeRun.Outcome.STARTUP_FAILED, e.getMessage(),
                     true, true, false), CaptureFile.load(capture), List.of(), List.of(), List.of(), 0, 0, false,

@@ -3,6 +3,7 @@ package dev.probe.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.probe.api.LinkType;
 import dev.probe.runtime.config.ConfigLoader;
 import dev.probe.runtime.plugin.Plugins;
 import dev.probe.spi.SinkCounters;
@@ -12,6 +13,7 @@ import dev.probe.spi.SinkProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,7 +139,7 @@ public abstract class SinkContractTest {
     /** The context the direct tests create the sink with: {@link #WORKER}, a file's source (not live), ticks every 20 ms. */
     protected TestContext context(final CaptureFile.Capture first) {
         return TestContext.worker(WORKER).live(false).ticking(Duration.ofMillis(20))
-                .linkType(first.linkType() == CaptureFile.NO_LINK_TYPE ? dev.probe.api.LinkType.ETHERNET : first.linkType())
+                .linkType(first.linkType() == CaptureFile.NO_LINK_TYPE ? LinkType.ETHERNET : first.linkType())
                 .startingAt(first.firstTimestampNanos().orElse(System.currentTimeMillis() * 1_000_000L));
     }
 
@@ -447,7 +449,7 @@ public abstract class SinkContractTest {
         return new SinkDriver(factory, context(CaptureFile.load(testCaptures().getFirst())));
     }
 
-    private List<Path> testCaptures() throws java.io.IOException {
+    private List<Path> testCaptures() throws IOException {
         if (captures == null) {
             captures = List.copyOf(captures(folder("captures")));
             if (captures.isEmpty()) {
@@ -457,7 +459,7 @@ public abstract class SinkContractTest {
         return captures;
     }
 
-    private Path folder(final String name) throws java.io.IOException {
+    private Path folder(final String name) throws IOException {
         return Files.createDirectories(temp.resolve(name));
     }
 
