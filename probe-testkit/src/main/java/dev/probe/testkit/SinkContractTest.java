@@ -104,7 +104,7 @@ public abstract class SinkContractTest {
     /**
      * The longest a packet sent alone may wait to be delivered, given ticks every
      * {@link dev.probe.spi.SinkContext#tickInterval()} and no further sends: the sink's linger or batching
-     * time plus the destination's round trip, in the working destination's settings. The test waits twice
+     * time plus the destination's round trip, in the working destination's settings. The test waits
      * three times this and two seconds more before it fails, so it is no timing assertion. One second by default.
      */
     protected Duration deliveryBound() {
