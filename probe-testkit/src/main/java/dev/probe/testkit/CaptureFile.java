@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * An independent, pure-Java reader of capture files, for computing what a test expects (Kafka keys,
@@ -28,6 +29,9 @@ import java.util.List;
  * field is read as unsigned, as the format specifies (libpcap 1.10 reads it as signed, which turns
  * 2038 to 2106 into 1901 to 1969). A simple packet block has no time stamp: its records have 0, as
  * libpcap gives them.
+ *
+ * <p>{@link #writePcap} writes records back as a nanosecond pcap file, for captures a test makes itself
+ * (see {@link TestCaptures}).
  *
  * <p>Thread-safe: holds no state.
  */
@@ -63,6 +67,35 @@ public final class CaptureFile {
         }
     }
 
+    /**
+     * A whole capture file.
+     *
+     * @param linkType the link-layer header type of its packets (pcap's file header, or the first
+     *        interface of a pcapng file), a {@link dev.probe.api.LinkType} value; {@link #NO_LINK_TYPE}
+     *        when a pcapng file describes no interface
+     * @param records every packet record, in file order
+     */
+    public record Capture(int linkType, List<Record> records) {
+        /** Copies the list. */
+        public Capture {
+            records = List.copyOf(records);
+        }
+
+        /** Capture time of the first record in nanoseconds since 1970, or empty when there is none. */
+        public OptionalLong firstTimestampNanos() {
+            return records.isEmpty() ? OptionalLong.empty()
+                    : OptionalLong.of(records.getFirst().timestampNanos());
+        }
+
+        /** Captured bytes of every record. */
+        public long capturedBytes() {
+            return records.stream().mapToLong(Record::capturedLength).sum();
+        }
+    }
+
+    /** {@link Capture#linkType()} of a pcapng file without an interface description block. */
+    public static final int NO_LINK_TYPE = -1;
+
     private CaptureFile() {
     }
 
@@ -73,6 +106,16 @@ public final class CaptureFile {
      * @throws IllegalArgumentException when it is not a capture file, or is damaged
      */
     public static List<Record> read(final Path file) {
+        return load(file).records();
+    }
+
+    /**
+     * The link type and every packet record of a pcap or pcapng file.
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     * @throws IllegalArgumentException when it is not a capture file, or is damaged
+     */
+    public static Capture load(final Path file) {
         final byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -80,7 +123,7 @@ public final class CaptureFile {
             throw new UncheckedIOException(e);
         }
         try {
-            return parse(bytes);
+            return parseCapture(bytes);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -88,6 +131,11 @@ public final class CaptureFile {
 
     /** Every packet record of a pcap or pcapng image; see {@link #read(Path)}. */
     public static List<Record> parse(final byte[] file) {
+        return parseCapture(file).records();
+    }
+
+    /** The link type and every packet record of a pcap or pcapng image; see {@link #load(Path)}. */
+    public static Capture parseCapture(final byte[] file) {
         if (file.length < 4) {
             throw new IllegalArgumentException("too short for a capture file: " + file.length + " bytes");
         }
@@ -97,6 +145,39 @@ public final class CaptureFile {
             return parsePcapng(buffer);
         }
         return parsePcap(buffer, magic);
+    }
+
+    /**
+     * Writes {@code records} as a classic pcap file with nanosecond time stamps (magic {@code a1b23c4d},
+     * little-endian), keeping each record's captured bytes and wire length: what tcpdump, tshark and
+     * libpcap read, and what {@link #load} reads back unchanged.
+     *
+     * @param linkType the link-layer header type, such as {@link dev.probe.api.LinkType#ETHERNET}
+     * @throws UncheckedIOException when the file cannot be written
+     * @throws IllegalArgumentException for a time stamp before 1970 or past 2106, which classic pcap cannot hold
+     */
+    public static void writePcap(final Path file, final int linkType, final List<Record> records) {
+        long size = 24;
+        int snaplen = 65_535;
+        for (final Record r : records) {
+            size += 16 + r.capturedLength();
+            snaplen = Math.max(snaplen, r.capturedLength());
+        }
+        final ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(0xA1B23C4D).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(snaplen).putInt(linkType);
+        for (final Record r : records) {
+            final long seconds = Math.floorDiv(r.timestampNanos(), NANOS_PER_SECOND);
+            if (seconds < 0 || seconds > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("time stamp " + r.timestampNanos() + " ns is outside classic pcap's range");
+            }
+            out.putInt((int) seconds).putInt((int) Math.floorMod(r.timestampNanos(), NANOS_PER_SECOND))
+                    .putInt(r.capturedLength()).putInt(r.wireLength()).put(r.data());
+        }
+        try {
+            Files.write(file, out.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The captured bytes of {@code records}, in order: what a byte-exact round trip reproduces. */
@@ -118,7 +199,7 @@ public final class CaptureFile {
         return framesSha256(frames(records));
     }
 
-    private static List<Record> parsePcap(final ByteBuffer buffer, final int magic) {
+    private static Capture parsePcap(final ByteBuffer buffer, final int magic) {
         final ByteOrder order;
         final int raw;
         if (magic == 0xA1B2C3D4 || magic == 0xA1B23C4D || magic == 0xA1B2CD34) {
@@ -139,6 +220,8 @@ public final class CaptureFile {
         if (buffer.limit() < at) {
             throw new IllegalArgumentException("truncated file header");
         }
+        // libpcap's LT_LINKTYPE: the upper bits may carry the FCS length
+        final int linkType = buffer.getInt(20) & 0x03FF_FFFF;
         while (at < buffer.limit()) {
             if (buffer.limit() - at < recordHeader) {
                 throw new IllegalArgumentException("truncated record header after " + records.size() + " packets");
@@ -154,11 +237,11 @@ public final class CaptureFile {
             records.add(new Record(Math.addExact(Math.multiplyExact(seconds, NANOS_PER_SECOND), nanosOfSecond),
                     capturedLength, wireLength, data));
         }
-        return List.copyOf(records);
+        return new Capture(linkType, records);
     }
 
     /** An interface's time stamp unit: 10^-exponent or 2^-exponent seconds, and offset in seconds. */
-    private record Interface(boolean binary, int exponent, long offsetSeconds, int snaplen) {
+    private record Interface(int linkType, boolean binary, int exponent, long offsetSeconds, int snaplen) {
         long nanos(final long units) {
             final long seconds;
             final long nanosOfSecond;
@@ -187,9 +270,10 @@ public final class CaptureFile {
         }
     }
 
-    private static List<Record> parsePcapng(final ByteBuffer buffer) {
+    private static Capture parsePcapng(final ByteBuffer buffer) {
         final List<Record> records = new ArrayList<>();
         final List<Interface> interfaces = new ArrayList<>();
+        int linkType = NO_LINK_TYPE;
         int at = 0;
         while (at < buffer.limit()) {
             if (buffer.limit() - at < 12) {
@@ -220,7 +304,12 @@ public final class CaptureFile {
             }
             final int body = at + 8;
             switch (type) {
-                case PCAPNG_IDB -> interfaces.add(readInterface(buffer, body, at + length - 4));
+                case PCAPNG_IDB -> {
+                    interfaces.add(readInterface(buffer, body, at + length - 4));
+                    if (linkType == NO_LINK_TYPE) {
+                        linkType = interfaces.getLast().linkType();
+                    }
+                }
                 case PCAPNG_EPB -> records.add(packetBlock(buffer, body, interfaceOf(interfaces, buffer.getInt(body)), records.size()));
                 case PCAPNG_PB -> records.add(packetBlock(buffer, body,
                         interfaceOf(interfaces, Short.toUnsignedInt(buffer.getShort(body))), records.size()));
@@ -240,10 +329,11 @@ public final class CaptureFile {
             }
             at += length;
         }
-        return List.copyOf(records);
+        return new Capture(linkType, records);
     }
 
     private static Interface readInterface(final ByteBuffer buffer, final int body, final int end) {
+        final int linkType = Short.toUnsignedInt(buffer.getShort(body));
         final int snaplen = buffer.getInt(body + 4);
         boolean binary = false;
         int exponent = 6;
@@ -267,7 +357,7 @@ public final class CaptureFile {
             }
             at += 4 + (length + 3) / 4 * 4;
         }
-        return new Interface(binary, exponent, offset, snaplen);
+        return new Interface(linkType, binary, exponent, offset, snaplen);
     }
 
     private static Interface interfaceOf(final List<Interface> interfaces, final int id) {

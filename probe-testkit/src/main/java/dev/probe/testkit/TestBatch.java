@@ -51,6 +51,38 @@ public final class TestBatch implements PacketBatch {
         return add(timestampNanos, frame, frame.length);
     }
 
+    /** Appends a copy of a capture file's record: its time, bytes and wire length. */
+    public TestBatch add(final CaptureFile.Record record) {
+        return add(record.timestampNanos(), record.data(), record.wireLength());
+    }
+
+    /** A batch of copies of {@code records}, in order. */
+    public static TestBatch of(final List<CaptureFile.Record> records) {
+        final TestBatch batch = new TestBatch();
+        records.forEach(batch::add);
+        return batch;
+    }
+
+    /**
+     * {@code records} cut into batches of {@code burstSize} packets (the last one smaller), in order:
+     * the bursts a transmit worker would hand its sink.
+     */
+    public static List<TestBatch> bursts(final List<CaptureFile.Record> records, final int burstSize) {
+        if (burstSize < 1) {
+            throw new IllegalArgumentException("burstSize: " + burstSize + " (expected: > 0)");
+        }
+        final List<TestBatch> bursts = new ArrayList<>();
+        for (int from = 0; from < records.size(); from += burstSize) {
+            bursts.add(of(records.subList(from, Math.min(records.size(), from + burstSize))));
+        }
+        return bursts;
+    }
+
+    /** Whether {@link #release()} was called since the batch was filled. */
+    public boolean released() {
+        return released;
+    }
+
     /**
      * What the runtime does after {@code send} returns: the packets go back to their source, whose
      * memory is reused. Here every byte becomes {@link #POISON} and reads fail.

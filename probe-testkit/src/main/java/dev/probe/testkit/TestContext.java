@@ -35,6 +35,11 @@ public record TestContext(String workerName, boolean sourceIsLive, int linkType,
         return new TestContext(workerName, sourceIsLive, linkType, epochNanos, tickInterval);
     }
 
+    /** This context with ticks at most {@code interval} apart. */
+    public TestContext ticking(final Duration interval) {
+        return new TestContext(workerName, sourceIsLive, linkType, captureStartNanos, interval);
+    }
+
     /** This context with another link type. */
     public TestContext linkType(final int type) {
         return new TestContext(workerName, sourceIsLive, type, captureStartNanos, tickInterval);

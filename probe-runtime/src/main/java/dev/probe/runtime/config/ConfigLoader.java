@@ -62,6 +62,9 @@ public final class ConfigLoader {
      */
     public static Path pluginsDirectory(final Config user, final Path cliDirectory) {
         if (cliDirectory != null) {
+            if (!Files.isDirectory(cliDirectory)) {
+                throw new ProbeException("Plugins folder " + cliDirectory + " is not a folder (--plugins)");
+            }
             return cliDirectory;
         }
         final Config withDefault = resolve(user, ConfigFactory.defaultReference(ConfigLoader.class.getClassLoader()));

@@ -35,11 +35,14 @@ import java.util.stream.Stream;
  * each plugin in the plugins folder (each jar there, and each sub-folder of jars, with a class loader
  * of its own; see {@link PluginClassLoader}), found with {@link ServiceLoader}.
  *
- * <p>A plugin that cannot be loaded (a jar that is not a jar, a services entry naming a missing class,
- * a provider whose constructor throws) is kept as {@link Broken} with one line saying what is wrong; it
- * stops a run only when the run asks for a source or sink that no loaded plugin provides. Calls into a
- * provider go through this class, which sets the plugin's class loader as the thread's context class
- * loader and turns a plugin's exceptions into one-line {@link ProbeException}s naming the jar.
+ * <p>A plugin that cannot be loaded (a jar that is not a jar, a {@code reference.conf} that is not HOCON,
+ * a services entry naming a class the plugin lacks, a provider that needs a missing class or whose
+ * constructor throws, a name another provider has, a jar that provides nothing) is kept as {@link Broken}
+ * with one line saying what is wrong; it stops a run only when the run asks for a source or sink that no
+ * loaded plugin provides, and that run's error names it. Calls into a provider go through this class,
+ * which sets the plugin's class loader as the thread's context class loader and turns a plugin's
+ * exceptions (a {@link ConfigException}, a missing class, any other) into one-line
+ * {@link ProbeException}s naming the jar or the setting: exit status 2, never an internal error.
  *
  * <p>Built and used on the main thread at start-up; immutable after that.
  */
@@ -53,8 +56,13 @@ public final class Plugins {
      * @param name the value of {@code probe.source.type} or {@code probe.sink.type} that selects it
      * @param origin its jar or folder, for messages and {@code probe check}
      * @param plugin whether it came from the plugins folder
+     * @param freeFormPaths its {@code freeFormPaths()}, asked once when it was found
      */
-    public record Found<P>(String name, P provider, String origin, boolean plugin) {
+    public record Found<P>(String name, P provider, String origin, boolean plugin, Set<String> freeFormPaths) {
+        /** Copies the set. */
+        public Found {
+            freeFormPaths = Set.copyOf(freeFormPaths);
+        }
     }
 
     /** A plugin that could not be loaded, and why, as one line. */
@@ -68,15 +76,16 @@ public final class Plugins {
     private final List<Found<CaptureSourceProvider>> sources;
     private final List<Found<SinkProvider>> sinks;
     private final List<Broken> broken;
-    private final List<PluginClassLoader> loaders;
+    /** The {@code reference.conf} of each plugin that could be read, parsed when it was loaded. */
+    private final List<Config> pluginReferences;
     private final Path directory;
 
     private Plugins(final List<Found<CaptureSourceProvider>> sources, final List<Found<SinkProvider>> sinks,
-                    final List<Broken> broken, final List<PluginClassLoader> loaders, final Path directory) {
+                    final List<Broken> broken, final List<Config> pluginReferences, final Path directory) {
         this.sources = List.copyOf(sources);
         this.sinks = List.copyOf(sinks);
         this.broken = List.copyOf(broken);
-        this.loaders = List.copyOf(loaders);
+        this.pluginReferences = List.copyOf(pluginReferences);
         this.directory = directory;
     }
 
@@ -94,19 +103,33 @@ public final class Plugins {
         final List<Found<CaptureSourceProvider>> sources = new ArrayList<>();
         final List<Found<SinkProvider>> sinks = new ArrayList<>();
         final List<Broken> broken = new ArrayList<>();
-        final List<PluginClassLoader> loaders = new ArrayList<>();
         final ClassLoader app = Plugins.class.getClassLoader();
         scan(app, null, null, sources, sinks, broken);
+        final List<Config> references = new ArrayList<>();
         if (directory != null && Files.isDirectory(directory)) {
             for (final Path entry : entries(directory)) {
                 final PluginClassLoader loader = loader(entry, app, broken);
-                if (loader != null) {
-                    loaders.add(loader);
-                    scan(loader, loader, loader.location(), sources, sinks, broken);
+                if (loader == null) {
+                    continue;
+                }
+                final Config reference = reference(loader, broken);
+                if (reference == null) {
+                    continue;
+                }
+                // Kept even when a provider is broken: the user's settings for it are then not "unknown", and
+                // the run that needs it fails naming the broken plugin instead.
+                references.add(reference);
+                final int before = sources.size() + sinks.size();
+                final int brokenBefore = broken.size();
+                scan(loader, loader, loader.location(), sources, sinks, broken);
+                if (sources.size() + sinks.size() == before && broken.size() == brokenBefore) {
+                    broken.add(new Broken(loader.location(), "provides no source or sink: it has no META-INF/services/"
+                            + SinkProvider.class.getName() + " or META-INF/services/" + CaptureSourceProvider.class.getName()
+                            + " entry (a library a plugin needs goes in a sub-folder with the plugin's jar)"));
                 }
             }
         }
-        return new Plugins(sources, sinks, broken, loaders, directory);
+        return new Plugins(sources, sinks, broken, references, directory);
     }
 
     /**
@@ -116,9 +139,9 @@ public final class Plugins {
      */
     public static Plugins of(final List<? extends CaptureSourceProvider> sources, final List<? extends SinkProvider> sinks) {
         final List<Found<CaptureSourceProvider>> s = new ArrayList<>();
-        sources.forEach(p -> s.add(new Found<>(p.name(), p, origin(p.getClass()), false)));
+        sources.forEach(p -> s.add(new Found<>(p.name(), p, origin(p.getClass()), false, p.freeFormPaths())));
         final List<Found<SinkProvider>> k = new ArrayList<>();
-        sinks.forEach(p -> k.add(new Found<>(p.name(), p, origin(p.getClass()), false)));
+        sinks.forEach(p -> k.add(new Found<>(p.name(), p, origin(p.getClass()), false, p.freeFormPaths())));
         return new Plugins(s, k, List.of(), List.of(), null);
     }
 
@@ -159,14 +182,33 @@ public final class Plugins {
         return new PluginClassLoader(entry.toString(), urls, parent);
     }
 
+    /**
+     * The plugin's own {@code reference.conf} files, parsed; null, with the plugin recorded as broken, when
+     * one cannot be read or is not valid HOCON.
+     */
+    private static Config reference(final PluginClassLoader loader, final List<Broken> broken) {
+        Config reference = ConfigFactory.empty();
+        try {
+            for (final URL url : loader.ownResources("reference.conf")) {
+                reference = reference.withFallback(ConfigFactory.parseURL(url));
+            }
+            return reference;
+        } catch (IOException | ConfigException e) {
+            broken.add(new Broken(loader.location(), "its reference.conf cannot be read: " + oneLine(e.getMessage())));
+            return null;
+        }
+    }
+
     private static void scan(final ClassLoader loader, final PluginClassLoader own, final String location,
                              final List<Found<CaptureSourceProvider>> sources, final List<Found<SinkProvider>> sinks,
                              final List<Broken> broken) {
-        find(CaptureSourceProvider.class, CaptureSourceProvider::name, loader, own, location, sources, broken);
-        find(SinkProvider.class, SinkProvider::name, loader, own, location, sinks, broken);
+        find(CaptureSourceProvider.class, CaptureSourceProvider::name, CaptureSourceProvider::freeFormPaths, loader, own,
+                location, sources, broken);
+        find(SinkProvider.class, SinkProvider::name, SinkProvider::freeFormPaths, loader, own, location, sinks, broken);
     }
 
-    private static <P> void find(final Class<P> type, final Function<P, String> name, final ClassLoader loader,
+    private static <P> void find(final Class<P> type, final Function<P, String> name,
+                                 final Function<P, Set<String>> freeFormPaths, final ClassLoader loader,
                                  final PluginClassLoader own, final String location, final List<Found<P>> found,
                                  final List<Broken> broken) {
         final Thread thread = Thread.currentThread();
@@ -185,22 +227,34 @@ public final class Plugins {
                     broken.add(new Broken(location == null ? "on the class path" : location, problem(type, e)));
                     continue;
                 }
+                final Class<? extends P> clazz;
                 try {
-                    final Class<? extends P> clazz = provider.type();
-                    if (own != null && clazz.getClassLoader() != own) {
-                        continue; // the probe's own provider, seen through the plugin's parent
-                    }
+                    clazz = provider.type();
+                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                    broken.add(new Broken(location == null ? "on the class path" : location, problem(type, e)));
+                    continue;
+                }
+                if (own != null && clazz.getClassLoader() != own) {
+                    continue; // the probe's own provider, seen through the plugin's parent
+                }
+                final String origin = location != null ? location : origin(clazz);
+                try {
                     final P instance = provider.get();
                     final String n = name.apply(instance);
-                    final String origin = location != null ? location : origin(clazz);
+                    if (n == null || n.isBlank()) {
+                        broken.add(new Broken(origin, type.getSimpleName() + " " + clazz.getName() + " has no name"));
+                        continue;
+                    }
                     if (found.stream().anyMatch(f -> f.name().equals(n))) {
                         broken.add(new Broken(origin, type.getSimpleName() + " " + clazz.getName() + " is named " + n
                                 + ", a name another provider already has; it is ignored"));
                         continue;
                     }
-                    found.add(new Found<>(n, instance, origin, own != null));
-                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                    broken.add(new Broken(location == null ? "on the class path" : location, problem(type, e)));
+                    found.add(new Found<>(n, instance, origin, own != null, freeFormPaths.apply(instance)));
+                } catch (ServiceConfigurationError e) {
+                    broken.add(new Broken(origin, problem(type, e)));
+                } catch (RuntimeException | LinkageError e) {
+                    broken.add(new Broken(origin, type.getSimpleName() + " " + clazz.getName() + " failed: " + describe(e)));
                 }
             }
         } finally {
@@ -208,27 +262,39 @@ public final class Plugins {
         }
     }
 
+    /** What a {@link ServiceLoader} error or a failed class load means for a plugin, one line. */
     private static String problem(final Class<?> type, final Throwable e) {
         final String services = "META-INF/services/" + type.getName();
-        Throwable cause = e.getCause();
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        if (message.startsWith(type.getName() + ": ")) {
-            message = message.substring(type.getName().length() + 2);
+        if (e instanceof ServiceConfigurationError) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.startsWith(type.getName() + ": ")) {
+                message = message.substring(type.getName().length() + 2);
+            }
+            final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:Provider )?(\\S+) (not found|not a subtype|could not be instantiated)").matcher(message);
+            if (m.find()) {
+                return switch (m.group(2)) {
+                    case "not found" -> services + " names " + m.group(1) + ", a class the plugin does not contain";
+                    case "not a subtype" -> services + " names " + m.group(1) + ", which does not implement " + type.getName();
+                    default -> type.getSimpleName() + " " + m.group(1) + " could not be created: "
+                            + (e.getCause() == null ? "no reason given" : describe(e.getCause()));
+                };
+            }
+            return oneLine(message) + (e.getCause() != null ? ": " + describe(e.getCause()) : "") + " (" + services + ")";
         }
-        if (e instanceof ServiceConfigurationError && cause != null) {
-            message += ": " + describe(cause);
-        } else if (!(e instanceof ServiceConfigurationError)) {
-            message = describe(e);
-        }
-        return message + " (" + services + ")";
+        return "a provider listed in " + services + " cannot be loaded: " + describe(e);
     }
 
+    /** {@code SimpleName: first line of the message} of {@code t}, or of its cause when it only wraps one. */
     private static String describe(final Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+        while (root.getCause() != null && root.getCause() != root
+                && (root.getMessage() == null || root instanceof ExceptionInInitializerError)) {
             root = root.getCause();
         }
         final String m = root.getMessage();
+        if (root instanceof NoClassDefFoundError && m != null && !m.startsWith("Could not initialize")) {
+            return "class " + m.replace('/', '.') + " is in neither the plugin nor the probe (NoClassDefFoundError)";
+        }
         return root.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
     }
 
@@ -271,15 +337,8 @@ public final class Plugins {
      */
     public Config reference() {
         Config reference = ConfigFactory.defaultReference(Plugins.class.getClassLoader());
-        for (final PluginClassLoader loader : loaders) {
-            try {
-                for (final URL url : loader.ownResources("reference.conf")) {
-                    reference = reference.withFallback(ConfigFactory.parseURL(url));
-                }
-            } catch (IOException | ConfigException e) {
-                throw new ProbeException("plugin " + loader.location() + ": its reference.conf cannot be read: "
-                        + e.getMessage());
-            }
+        for (final Config plugin : pluginReferences) {
+            reference = reference.withFallback(plugin);
         }
         try {
             return reference.resolve();
@@ -292,8 +351,8 @@ public final class Plugins {
     /** Paths whose keys providers pass on unchecked by the runtime (see {@link SinkProvider#freeFormPaths()}). */
     public Set<String> freeFormPaths() {
         final Set<String> paths = new LinkedHashSet<>();
-        sources.forEach(f -> paths.addAll(f.provider().freeFormPaths()));
-        sinks.forEach(f -> paths.addAll(f.provider().freeFormPaths()));
+        sources.forEach(f -> paths.addAll(f.freeFormPaths()));
+        sinks.forEach(f -> paths.addAll(f.freeFormPaths()));
         return paths;
     }
 
