@@ -17,6 +17,7 @@ import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,12 +56,57 @@ class KafkaSinkStartupTest {
         assertEquals(Duration.ofSeconds(30), s.startupTimeout());
         assertEquals(2L * 1024 * 1024, s.bufferHeadroom());
         assertEquals("127.0.0.1:9092", s.bootstrapServers());
-        assertEquals("1", s.producer().get("acks"));
-        assertEquals("false", s.producer().get("enable.idempotence"));
+        assertEquals(DeliveryMode.FAST, s.delivery());
+        assertEquals(RecordTimestamp.CAPTURE, s.recordTimestamp());
+        assertEquals(Duration.ofSeconds(5), s.clientLogInterval());
+        assertEquals(Duration.ofMinutes(2), s.deliveryTimeout());
+        assertNull(s.producer().get("acks"), "acks comes from the delivery mode");
         assertEquals("262144", s.producer().get("batch.size"));
-        final var props = s.producerProperties("tx-0-1", s.maxBlock());
+        final var props = s.producerProperties("tx-0-1", Integer.MAX_VALUE);
         assertEquals("probe-tx-0-1", props.get("client.id"));
         assertEquals("5", props.get("max.block.ms"));
+        assertEquals("1", props.get("acks"));
+        assertEquals("false", props.get("enable.idempotence"));
+        assertEquals("262144", props.get("batch.size"));
+        assertEquals("rebootstrap", props.get("metadata.recovery.strategy"));
+        assertEquals("1500", s.producerProperties("tx-0-1", 1500).get("batch.size"), "capped at the topic's limit");
+    }
+
+    @Test
+    void durableDeliveryMeansAcksAllWithIdempotence() {
+        final KafkaSinkSettings s = KafkaSinkSettings.from(KafkaTestSupport.config(Map.of(
+                "probe.sink.kafka.delivery", "durable")));
+        final var props = s.producerProperties("tx-0-0", Integer.MAX_VALUE);
+        assertEquals("all", props.get("acks"));
+        assertEquals("true", props.get("enable.idempotence"));
+        // Agreeing explicit settings are fine.
+        KafkaSinkSettings.from(KafkaTestSupport.config(Map.of("probe.sink.kafka.delivery", "durable",
+                "probe.sink.kafka.producer.acks", "-1", "probe.sink.kafka.producer.max.in.flight.requests.per.connection", 5)));
+    }
+
+    @Test
+    void producerSettingsThatContradictTheDeliveryModeAreRejectedNamingBoth() {
+        final ProbeException acks = assertThrows(ProbeException.class, () -> configure(Map.of(
+                "probe.sink.kafka.delivery", "durable", "probe.sink.kafka.producer.acks", "1")));
+        assertEquals("Invalid value \"1\" for probe.sink.kafka.producer.acks: expected all (or -1), or no value"
+                + " when probe.sink.kafka.delivery = durable (test overrides)", acks.getMessage());
+        final ProbeException inFlight = assertThrows(ProbeException.class, () -> configure(Map.of(
+                "probe.sink.kafka.delivery", "durable",
+                "probe.sink.kafka.producer.max.in.flight.requests.per.connection", 6)));
+        assertTrue(inFlight.getMessage().contains("probe.sink.kafka.producer.max.in.flight.requests.per.connection"),
+                inFlight.getMessage());
+        assertTrue(inFlight.getMessage().contains("probe.sink.kafka.delivery = durable"), inFlight.getMessage());
+        final ProbeException idempotent = assertThrows(ProbeException.class, () -> configure(Map.of(
+                "probe.sink.kafka.producer.enable.idempotence", true)));
+        assertTrue(idempotent.getMessage().startsWith("Invalid value true for probe.sink.kafka.producer.enable.idempotence:"
+                + " expected false, or no value when probe.sink.kafka.delivery = fast"), idempotent.getMessage());
+        final ProbeException all = assertThrows(ProbeException.class, () -> configure(Map.of(
+                "probe.sink.kafka.producer.acks", "all")));
+        assertTrue(all.getMessage().contains("probe.sink.kafka.delivery = fast"), all.getMessage());
+        final ProbeException mode = assertThrows(ProbeException.class, () -> configure(Map.of(
+                "probe.sink.kafka.delivery", "safe")));
+        assertTrue(mode.getMessage().startsWith("Invalid value \"safe\" for probe.sink.kafka.delivery: expected one of fast, durable"),
+                mode.getMessage());
     }
 
     @Test
@@ -115,13 +161,6 @@ class KafkaSinkStartupTest {
         final ProbeException e = assertThrows(ProbeException.class,
                 () -> configure(Map.of("probe.sink.kafka.producer.acks", "some")));
         assertTrue(e.getMessage().startsWith("Invalid value \"some\" for probe.sink.kafka.producer.acks"), e.getMessage());
-    }
-
-    @Test
-    void idempotenceWithAcksOneIsRejected() {
-        final ProbeException e = assertThrows(ProbeException.class,
-                () -> configure(Map.of("probe.sink.kafka.producer.enable.idempotence", true)));
-        assertTrue(e.getMessage().contains("probe.sink.kafka.producer.enable.idempotence"), e.getMessage());
     }
 
     @Test

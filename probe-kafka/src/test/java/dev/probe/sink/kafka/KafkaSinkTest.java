@@ -128,7 +128,7 @@ class KafkaSinkTest {
     }
 
     @Test
-    void countsAFrameTheClientRefusesOnSendAsOtherWithoutThrowing() {
+    void countsAFrameCapturedBefore1970AsAnInvalidTimestampWithoutThrowing() {
         broker.createTopic("refused", 1);
         final TestBatch burst = new TestBatch();
         // Before 1970: ProducerRecord rejects a negative timestamp by throwing from the constructor.
@@ -139,22 +139,24 @@ class KafkaSinkTest {
             assertTrue(sink.flush(FLUSH));
             assertEquals(2, sink.counters().sent());
             assertEquals(1, sink.counters().delivered());
-            assertEquals(1, sink.counters().failed(SinkFailure.OTHER));
+            assertEquals(1, sink.counters().failed(SinkFailure.INVALID_TIMESTAMP));
+            assertTrue(sink.counters().firstError(SinkFailure.INVALID_TIMESTAMP).contains("1969-12-31T23:59:55Z"),
+                    sink.counters().firstError(SinkFailure.INVALID_TIMESTAMP));
         }
     }
 
     @Test
-    void countsSendsThatFindTheClientBufferFullAsBufferExhausted() {
+    void aFullClientBufferKeepsTheRestOfTheBurstPendingAndDeliversItLaterInsteadOfFailingIt() {
         broker.createTopic("buffer-full", 2);
         final TestBatch burst = new TestBatch();
         for (int i = 0; i < 40; i++) {
             burst.add(1_700_000_000_000_000_000L + i * 1_000L, TestBatch.frame(100, i), 100);
         }
         // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; the first
-        // record for the other partition needs a second batch, finds no memory within max-block and fails.
-        // Every later record of the burst then fails at once, whichever partition it is for: the records
-        // written are exactly the burst's leading run up to the first exhausted one.
-        // buffer-headroom 0: the sink is sent to regardless of available(), as a worker ignoring it would.
+        // record for the other partition needs a second batch and finds no memory within max-block. The
+        // client refuses it on the sending thread: that record and the rest of the burst are kept, not
+        // failed, and the sink takes nothing more until they are handed over.
+        // buffer-headroom 0: the sink is sent to regardless of the buffer, as a worker ignoring it would.
         try (Sink sink = open("buffer-full", Map.of(
                 "probe.sink.kafka.max-block", "1ms",
                 "probe.sink.kafka.buffer-headroom", 0,
@@ -164,29 +166,30 @@ class KafkaSinkTest {
                 "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
             sink.send(burst);
             final SinkCounters c = sink.counters();
-            // Exhaustion is counted on the sending thread, before send returns.
-            final long exhausted = c.failed(SinkFailure.BUFFER_EXHAUSTED);
-            assertTrue(exhausted > 0, c.failedByReason().toString());
+            final double pending = sink.details().get("pending-records");
+            assertTrue(pending > 0 && pending < 40, "pending " + pending);
+            assertEquals(0, c.failed(), c.failedByReason().toString());
+            assertEquals(40, c.inFlight());
+            assertEquals(0, sink.available(), "pending records push back onto the ring");
+
+            // Flushing sends the lingering batch, which frees the buffer for the pending records.
             assertTrue(sink.flush(FLUSH));
-            final long delivered = c.delivered();
             assertEquals(40, c.sent());
-            assertTrue(delivered > 0);
-            assertEquals(exhausted, c.failed(SinkFailure.BUFFER_EXHAUSTED));
-            assertEquals(40 - delivered, exhausted, c.failedByReason().toString());
-            assertEquals(exhausted, c.failed());
-            assertEquals(c.sent(), c.delivered() + c.failed());
+            assertEquals(40, c.delivered());
+            assertEquals(0, c.failed(), c.failedByReason().toString());
+            assertEquals(0.0, sink.details().get("pending-records"));
+            assertEquals(32_768, sink.available());
 
             final List<Long> written = new ArrayList<>();
-            for (final ConsumerRecord<byte[], byte[]> r
-                    : KafkaTestSupport.consume(broker.bootstrapServers(), "buffer-full", (int) delivered)) {
+            for (final ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.consume(broker.bootstrapServers(), "buffer-full", 40)) {
                 written.add(ByteBuffer.wrap(r.key()).getLong());
             }
             written.sort(Comparator.naturalOrder());
-            final List<Long> leading = new ArrayList<>();
-            for (int i = 0; i < delivered; i++) {
-                leading.add(1_700_000_000_000_000L + i);
+            final List<Long> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                all.add(1_700_000_000_000_000L + i);
             }
-            assertEquals(leading, written, "only the records before the first exhausted one were handed to the client");
+            assertEquals(all, written, "every record of the burst, each once");
         }
     }
 
