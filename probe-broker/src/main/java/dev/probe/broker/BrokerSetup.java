@@ -3,10 +3,14 @@ package dev.probe.broker;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.ByteArrayOutputStream;
@@ -177,6 +181,33 @@ final class BrokerSetup {
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Topic " + name + " not created within " + ADMIN_TIMEOUT, e);
+        }
+    }
+
+    /** Sets topic settings of {@code name} and waits until the broker reports them. */
+    static void alterTopic(final Admin a, final String name, final Map<String, String> configs) {
+        final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        final List<AlterConfigOp> ops = configs.entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
+        try {
+            a.incrementalAlterConfigs(Map.of(resource, ops)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            final long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+            while (true) {
+                final Config current = a.describeConfigs(List.of(resource)).all()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+                if (configs.entrySet().stream().allMatch(e -> e.getValue().equals(current.get(e.getKey()).value()))) {
+                    return;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException("Topic " + name + " did not take " + configs + " within " + ADMIN_TIMEOUT);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while altering topic " + name, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Cannot alter topic " + name + ": " + e, e);
         }
     }
 

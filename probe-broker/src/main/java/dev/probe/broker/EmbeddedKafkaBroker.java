@@ -166,6 +166,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         BrokerSetup.createTopic(admin(), name, partitions, configs);
     }
 
+    /** Sets topic settings of {@code name}, such as {@code retention.ms}, and waits until the broker reports them. */
+    public void alterTopic(final String name, final Map<String, String> configs) {
+        BrokerSetup.alterTopic(admin(), name, configs);
+    }
+
     /** Shuts the broker down and deletes its folder. A second call does nothing. */
     @Override
     public void close() {

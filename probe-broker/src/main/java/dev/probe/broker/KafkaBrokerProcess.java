@@ -110,6 +110,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         createTopic(name, partitions, Map.of());
     }
 
+    /** Sets topic settings of {@code name}, such as {@code retention.ms}, and waits until the broker reports them. */
+    public void alterTopic(final String name, final Map<String, String> configs) {
+        BrokerSetup.alterTopic(admin(), name, configs);
+    }
+
     /** Kills the broker with SIGKILL, as {@code kill -9} does, and waits until the process is gone. */
     public void kill() {
         process.destroyForcibly();

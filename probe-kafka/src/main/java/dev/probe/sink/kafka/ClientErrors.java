@@ -128,7 +128,7 @@ final class ClientErrors {
 
     private static String tlsFailure(final String at, final Throwable c, final String p) {
         final String cause = message(root(c));
-        final String lower = cause.toLowerCase(Locale.ROOT);
+        final String lower = chain(c).toLowerCase(Locale.ROOT);
         final String what;
         if (lower.contains("subject alternative") || lower.contains("no name matching") || lower.contains("hostname")) {
             what = "the broker's certificate does not name the address connected to";
@@ -157,12 +157,22 @@ final class ClientErrors {
         if (root instanceof AccessDeniedException) {
             return "The TLS " + store + " " + file + " cannot be read by this user (" + location + ")";
         }
-        if (String.valueOf(root.getMessage()).contains("password")) {
-            return "The TLS " + store + " " + file + " cannot be opened with its password: " + message(root) + " ("
+        final String chain = chain(c);
+        if (chain.contains("password") || chain.contains("BadPaddingException") || chain.contains("UnrecoverableKeyException")) {
+            return "The TLS " + store + " " + file + " cannot be opened with the password given ("
                     + p + (trust ? SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG : SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG) + ")";
         }
         return "The TLS " + store + " " + file + " cannot be loaded: " + message(root) + " (" + location + ", " + p
                 + (trust ? SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG : SslConfigs.SSL_KEYSTORE_TYPE_CONFIG) + ")";
+    }
+
+    /** Every class name and message along {@code t}'s causes, for telling failures apart. */
+    private static String chain(final Throwable t) {
+        final StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            all.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+        }
+        return all.toString();
     }
 
     /** The innermost cause of {@code t}. */

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * While a sink starts or checks its destination ({@link #quiet()}) every line of the
  * {@code org.apache.kafka} loggers is dropped: a start-up failure is reported as one line naming the
  * setting at fault, and the client's lines about the same failure would only repeat it. Afterwards
- * each kind of WARN or ERROR line (the same logger and message pattern, whichever client logged it)
- * is shown at most once per interval (the stats interval; with 0, once), so that a broker outage or a
+ * each kind of WARN or ERROR line (the same logger and text up to its numbers, whichever client logged
+ * it; see {@link #kind}) is shown at most once per interval (the stats interval; with 0, once), so that a broker outage or a
  * refused batch gives one line per kind, carrying the broker's error text, instead of thousands.
  *
  * <p>Works when log4j-core is the logging backend, as in the probe's distribution: the filter is added
@@ -32,6 +32,10 @@ final class ClientLogs {
     private static final int MAX_KINDS = 1024;
     /** The {@code [Producer clientId=probe-tx-0-0] } prefix the client puts before its messages. */
     private static final Pattern CLIENT_PREFIX = Pattern.compile("^\\[[^\\]]*\\]\\s*");
+    /** Numbers in a line: correlation ids, partitions, node ids, ports, counts, times. */
+    private static final Pattern NUMBERS = Pattern.compile("\\d+");
+    /** The longest part of a line that tells its kind. */
+    private static final int KIND_LENGTH = 200;
     private static final Object LOCK = new Object();
     private static ClientLogs instance;
 
@@ -98,6 +102,12 @@ final class ClientLogs {
             final Object config = coreContext.getMethod("getConfiguration").invoke(context);
             final Object logger = coreContext.getMethod("getLogger", String.class).invoke(context, KAFKA);
             final Object proxy = Proxy.newProxyInstance(filter.getClassLoader(), new Class<?>[] {filter}, logs.handler());
+            final Map<?, ?> configured = (Map<?, ?>) configuration.getMethod("getLoggers").invoke(config);
+            if (!configured.containsKey(KAFKA)) {
+                // A new logger configuration copies the root's additivity, which is false: make it pass
+                // what the filter lets through on to the root's appenders.
+                configuration.getMethod("setLoggerAdditive", coreLogger, boolean.class).invoke(config, logger, true);
+            }
             configuration.getMethod("addLoggerFilter", coreLogger, filter).invoke(config, logger, proxy);
             return logs;
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
@@ -144,6 +154,16 @@ final class ClientLogs {
         };
     }
 
+    /**
+     * The kind of a line: its text without the client's prefix and with every number as {@code #}. The
+     * client formats its messages itself (its log context adds the prefix), so lines of one kind differ
+     * in their numbers (correlation ids, partitions, nodes, attempts left), not in a pattern.
+     */
+    static String kind(final String text) {
+        final String kind = NUMBERS.matcher(CLIENT_PREFIX.matcher(text).replaceFirst("")).replaceAll("#");
+        return kind.length() > KIND_LENGTH ? kind.substring(0, KIND_LENGTH) : kind;
+    }
+
     /** DENY or NEUTRAL for one log event of an {@code org.apache.kafka} logger; any thread. */
     private Object decide(final Object event) throws IllegalAccessException, InvocationTargetException {
         if (quiet.get() > 0) {
@@ -154,8 +174,7 @@ final class ClientLogs {
         }
         final String logger = String.valueOf(loggerName.invoke(event));
         final Object m = message.invoke(event);
-        final String pattern = m == null ? "" : CLIENT_PREFIX.matcher(String.valueOf(format.invoke(m))).replaceFirst("");
-        String kind = logger + '|' + pattern;
+        String kind = logger + '|' + kind(m == null ? "" : String.valueOf(format.invoke(m)));
         if (!lastShown.containsKey(kind) && lastShown.size() >= MAX_KINDS) {
             kind = logger;
         }

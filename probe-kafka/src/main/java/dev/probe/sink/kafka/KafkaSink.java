@@ -68,9 +68,10 @@ import java.util.concurrent.locks.LockSupport;
  * A record larger than the topic's {@code max.message.bytes} is counted as
  * {@link SinkFailure#RECORD_TOO_LARGE} without being sent (a batch of several such records would make
  * the client split and retry until its delivery timeout); with {@code record-timestamp = capture} on a
- * {@code CreateTime} topic, a record stamped outside the topic's time window is counted as
- * {@link SinkFailure#INVALID_TIMESTAMP} without being sent, so that it cannot take the valid records of
- * its batch with it. What the broker refuses anyway is counted by its callback under its own reason
+ * {@code CreateTime} topic, a record stamped outside the topic's time window, or older than its
+ * {@code retention.ms} (the broker would delete it at once), is counted as
+ * {@link SinkFailure#INVALID_TIMESTAMP} without being sent: it cannot take the valid records of its
+ * batch with it, and it is not counted as delivered only to vanish. What the broker refuses anyway is counted by its callback under its own reason
  * ({@link ClientErrors#classify}). Nothing is ever thrown out of a sink method: every packet is counted
  * as sent and then as delivered or failed.
  */
@@ -118,6 +119,8 @@ public final class KafkaSink implements Sink {
     private final boolean checkTimestamps;
     private final long beforeMaxMs;
     private final long afterMaxMs;
+    /** The topic's {@code retention.ms} when it deletes records by time, else -1. */
+    private final long retentionMs;
     private final int maxMessageBytes;
     /** The largest frame whose record fits {@code max.message.bytes}, without and with a wire-length header. */
     private final int largestWhole;
@@ -166,6 +169,7 @@ public final class KafkaSink implements Sink {
         this.checkTimestamps = captureTimestamps && known;
         this.beforeMaxMs = facts.beforeMaxMs();
         this.afterMaxMs = facts.afterMaxMs();
+        this.retentionMs = facts.deletesByTime() ? facts.retentionMs() : -1;
         this.maxMessageBytes = known ? facts.maxMessageBytes() : Integer.MAX_VALUE;
         this.linkTypeHeader = context.linkType() == LinkType.ETHERNET ? null
                 : new RecordHeader(PacketRecordFormat.LINK_TYPE_HEADER, PacketRecordFormat.linkType(context.linkType()));
@@ -320,7 +324,7 @@ public final class KafkaSink implements Sink {
         blockedNanos = 0;
         if (checkTimestamps) {
             final long now = System.currentTimeMillis();
-            windowLow = now - beforeMaxMs;
+            windowLow = retentionMs >= 0 ? Math.max(now - beforeMaxMs, now - retentionMs) : now - beforeMaxMs;
             windowHigh = afterMaxMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + afterMaxMs;
         }
         if (!pending.isEmpty()) {
@@ -544,10 +548,21 @@ public final class KafkaSink implements Sink {
             counters.onFailed(SinkFailure.INVALID_TIMESTAMP, 1);
             return;
         }
-        counters.onFailed(SinkFailure.INVALID_TIMESTAMP, 1, "capture time " + Instant.ofEpochMilli(millis)
-                + " is outside the time stamps topic " + topic + " takes (message.timestamp.before.max.ms "
-                + beforeMaxMs + ", after.max.ms " + afterMaxMs + "); " + KafkaSinkSettings.RECORD_TIMESTAMP_PATH
-                + " = send stamps records with their send time");
+        final String what;
+        if (millis < 0) {
+            what = "is before 1970, which a Kafka record cannot carry";
+        } else if (millis > windowHigh) {
+            what = "is more than " + TopicFacts.human(afterMaxMs) + " ahead, which topic " + topic
+                    + " refuses (message.timestamp.after.max.ms " + afterMaxMs + ")";
+        } else if (retentionMs >= 0 && retentionMs <= beforeMaxMs) {
+            what = "is more than " + TopicFacts.human(retentionMs) + " ago, so topic " + topic
+                    + " would delete the record at once (retention.ms " + retentionMs + ")";
+        } else {
+            what = "is more than " + TopicFacts.human(beforeMaxMs) + " ago, which topic " + topic
+                    + " refuses (message.timestamp.before.max.ms " + beforeMaxMs + ")";
+        }
+        counters.onFailed(SinkFailure.INVALID_TIMESTAMP, 1, "capture time " + Instant.ofEpochMilli(millis) + " " + what
+                + "; " + KafkaSinkSettings.RECORD_TIMESTAMP_PATH + " = send stamps records with their send time");
     }
 
     /** {@inheritDoc} Offers pending records to the client again when a retry is due. */

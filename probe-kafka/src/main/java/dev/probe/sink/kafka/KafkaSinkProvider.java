@@ -88,9 +88,10 @@ public final class KafkaSinkProvider implements SinkProvider {
                     throw e;
                 }
                 facts = created;
-                if (!created.configsKnown() || created.maxMessageBytes() >= settings.batchSize()) {
+                if (!created.configsKnown()) {
                     return sink;
                 }
+                // Opened again with what the topic now tells: its limits and, when needed, a smaller batch.size.
                 sink.close();
                 return KafkaSink.open(settings, facts, context);
             }
