@@ -601,6 +601,11 @@ public final class KafkaSink implements Sink {
             }
             LockSupport.parkNanos(Math.min(left, FLUSH_PARK_NANOS));
         }
+        // Let the client's flush end too: while it is in progress the client sends new records at once,
+        // without lingering. It ends right after the last callback.
+        while (flushing.get() && deadline - System.nanoTime() > 0) {
+            LockSupport.parkNanos(FLUSH_PARK_NANOS);
+        }
         return true;
     }
 
