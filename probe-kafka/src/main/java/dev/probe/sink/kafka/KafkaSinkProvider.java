@@ -123,8 +123,7 @@ public final class KafkaSinkProvider implements SinkProvider {
 
         @Override
         public String description() {
-            return "Kafka at " + settings.bootstrapServers() + ", topic " + settings.topic() + " ("
-                    + settings.delivery().name().toLowerCase(java.util.Locale.ROOT) + " delivery, timeout "
+            return "Kafka at " + settings.bootstrapServers() + ", topic " + settings.topic() + " (timeout "
                     + KafkaSink.humanDuration(settings.startupTimeout()) + ")";
         }
 

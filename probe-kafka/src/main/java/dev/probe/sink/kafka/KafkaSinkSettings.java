@@ -227,6 +227,9 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
             if (definition == null) {
                 throw Settings.invalid(config, path, "the name of a Kafka producer setting (see ProducerConfig)");
             }
+            if (entry.getValue().valueType() == ConfigValueType.LIST && definition.type != ConfigDef.Type.LIST) {
+                throw Settings.invalid(config, path, "a single value for " + key + ", not a list");
+            }
             final String value = flatten(config, path, entry.getValue());
             try {
                 final Object parsed = ConfigDef.parseType(key, value, definition.type);
@@ -247,7 +250,23 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
                         + (entry.getKey().startsWith("\"") ? "nested keys" : "a quoted key") + "; keep one");
             }
         }
+        checkDeliveryTimeout(config, result);
         return result;
+    }
+
+    /** The client's own rule, checked here so that check reports it: delivery.timeout.ms >= linger.ms + request.timeout.ms. */
+    private static void checkDeliveryTimeout(final Config config, final Map<String, String> producer) {
+        final Map<String, Object> defaults = ProducerConfig.configDef().defaultValues();
+        final long delivery = Long.parseLong(producer.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))).trim());
+        final long linger = Long.parseLong(producer.getOrDefault(ProducerConfig.LINGER_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.LINGER_MS_CONFIG))).trim());
+        final long request = Long.parseLong(producer.getOrDefault(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG))).trim());
+        if (delivery < linger + request) {
+            throw Settings.invalid(config, PRODUCER_PATH + "." + ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                    "at least linger.ms + request.timeout.ms (" + linger + " + " + request + " ms), as the Kafka client requires");
+        }
     }
 
     private static String flatten(final Config config, final String path, final ConfigValue value) {

@@ -208,6 +208,21 @@ class KafkaSinkStartupTest {
         assertTrue(e.getMessage().contains("linger.ms"), e.getMessage());
     }
 
+    @Test
+    void aListForASingleValueAndADeliveryTimeoutBelowLingerPlusRequestTimeoutAreRejected() {
+        final ProbeException list = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.delivery.timeout.ms", List.of(1))));
+        assertTrue(list.getMessage().startsWith("Invalid value [1] for probe.sink.kafka.producer.delivery.timeout.ms:"
+                + " expected a single value for delivery.timeout.ms, not a list"), list.getMessage());
+        final ProbeException small = assertThrows(ProbeException.class,
+                () -> configure(Map.of("probe.sink.kafka.producer.delivery.timeout.ms", 1000)));
+        assertTrue(small.getMessage().startsWith("Invalid value 1000 for probe.sink.kafka.producer.delivery.timeout.ms:"
+                + " expected at least linger.ms + request.timeout.ms (5 + 30000 ms)"), small.getMessage());
+        // A list where the client takes one is fine.
+        assertEquals("127.0.0.1:1,127.0.0.1:2", KafkaSinkSettings.from(KafkaTestSupport.config(Map.of(
+                "probe.sink.kafka.producer.bootstrap.servers", List.of("127.0.0.1:1", "127.0.0.1:2")))).bootstrapServers());
+    }
+
     private static Map<String, Object> at(final String topic, final Object... more) {
         final Map<String, Object> m = new HashMap<>();
         m.put("probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers());
