@@ -71,8 +71,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code CreateTime} topic, a record stamped outside the topic's time window, or older than its
  * {@code retention.ms} (the broker would delete it at once), is counted as
  * {@link SinkFailure#INVALID_TIMESTAMP} without being sent: it cannot take the valid records of its
- * batch with it, and it is not counted as delivered only to vanish. What the broker refuses anyway is counted by its callback under its own reason
- * ({@link ClientErrors#classify}). Nothing is ever thrown out of a sink method: every packet is counted
+ * batch with it, and it is not counted as delivered only to vanish. What the broker refuses anyway is
+ * counted by its callback under its own reason ({@link ClientErrors#classify}). Nothing is ever thrown out of a sink method: every packet is counted
  * as sent and then as delivered or failed.
  */
 public final class KafkaSink implements Sink {

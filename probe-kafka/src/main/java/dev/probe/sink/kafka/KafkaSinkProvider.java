@@ -66,7 +66,7 @@ public final class KafkaSinkProvider implements SinkProvider {
         @Override
         public Sink create(final SinkContext context) {
             final ClientLogs logs = ClientLogs.install(settings.clientLogInterval());
-            try (ClientLogs.Quiet quiet = logs.quiet()) {
+            try (ClientLogs.Quiet _ = logs.quiet()) {
                 if (facts == null) {
                     final TopicFacts read = TopicFacts.read(settings, "probe-" + context.workerName() + "-check");
                     if (read.exists()) {
@@ -139,7 +139,7 @@ public final class KafkaSinkProvider implements SinkProvider {
         @Override
         public List<String> checkDestination() {
             final ClientLogs logs = ClientLogs.install(settings.clientLogInterval());
-            try (ClientLogs.Quiet quiet = logs.quiet()) {
+            try (ClientLogs.Quiet _ = logs.quiet()) {
                 final TopicFacts read = TopicFacts.read(settings, "probe-check");
                 final List<String> lines = new ArrayList<>(read.describe(settings.topic()));
                 if (read.configsKnown() && settings.batchSize() > read.maxMessageBytes()) {
