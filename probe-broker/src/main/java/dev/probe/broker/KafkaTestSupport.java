@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /** Configuration, consumers and producers for tests against an embedded broker. */
 public final class KafkaTestSupport {
@@ -54,6 +55,57 @@ public final class KafkaTestSupport {
             }
         }
         return result;
+    }
+
+    /**
+     * Reads every partition of {@code topic} from the beginning up to the end it has when called, and
+     * hands each record to {@code each}; for topics too large to hold in memory. Gives up after 120 s.
+     *
+     * @return how many records were read
+     */
+    public static long forEachRecord(final String bootstrap, final String topic,
+                                     final Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        final Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 << 20));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
+        long read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            final List<TopicPartition> partitions = new ArrayList<>();
+            for (final PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+                for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    each.accept(r);
+                    read++;
+                }
+            }
+        }
+        return read;
+    }
+
+    private static boolean reached(final KafkaConsumer<byte[], byte[]> consumer, final Map<TopicPartition, Long> end) {
+        for (final Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey(), Duration.ofSeconds(30)) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How many records {@code topic} holds now: the sum over its partitions of end less start offset. */
+    public static long recordCount(final String bootstrap, final String topic) {
+        try (TopicOffsets offsets = new TopicOffsets(bootstrap, topic)) {
+            return offsets.records(Duration.ofSeconds(30));
+        }
     }
 
     /** How many partitions {@code topic} has. */

@@ -1,12 +1,12 @@
 package dev.probe.sink.kafka;
 
+import dev.probe.api.LinkType;
 import dev.probe.api.ProbeException;
 import dev.probe.spi.PacketBatch;
 import dev.probe.spi.Sink;
+import dev.probe.spi.SinkContext;
 import dev.probe.spi.SinkCounters;
 import dev.probe.spi.SinkFailure;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -15,40 +15,65 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link Sink} that writes each frame to Kafka as its own record (layout in
  * {@link PacketRecordFormat}), through one {@link KafkaProducer} per instance.
  *
- * <p>One instance per transmit worker: {@link #send}, {@link #available}, {@link #flush} and
- * {@link #close} are called by that worker's thread only; the producer's I/O thread reports outcomes
- * through a single shared {@link Callback}; {@link #counters()} is read by any thread.
+ * <h2>Threads</h2>
+ * One instance per transmit worker: {@link #available}, {@link #send}, {@link #tick}, {@link #flush}
+ * and {@link #close} are called by that worker's thread only (close on the main thread when start-up
+ * failed); the producer's I/O thread reports each record's outcome through its callback;
+ * {@link #counters()} and {@link #details()} are read by any thread.
  *
- * <p>The client's send queue is bounded three ways. {@link #available()} keeps at most
- * {@code max-in-flight} packets unacknowledged, and returns 0 while the client's free buffer (its
- * {@code buffer-available-bytes} metric) is below {@code buffer-headroom}, so that large frames push
- * back onto the ring instead of filling the buffer. Should the buffer fill anyway,
- * {@code max.block.ms = max-block} bounds how long a send waits for space before the client fails
- * the record as {@link SinkFailure#BUFFER_EXHAUSTED}; {@link #send} then fails the rest of that
- * burst the same way without handing it to the client, so one burst waits at most one
- * {@code max-block}, not one per packet. Nothing is ever thrown out of {@link #send}: every packet
- * is counted as sent and then as delivered or failed.
+ * <h2>Pushback instead of loss</h2>
+ * The client's send queue is bounded: {@link #available()} keeps at most {@code max-in-flight} packets
+ * unacknowledged, and returns 0 while the client's free buffer is below {@code buffer-headroom}. When
+ * the client cannot take a record now (no metadata within {@code max-block}, as during a broker outage,
+ * or no buffer within {@code max-block}), it says so through the callback before {@code send} returns.
+ * That record is not failed: it and the rest of its burst are copied and kept as pending,
+ * {@link #available()} returns 0 so that the worker's ring pushes back, and the pending records are
+ * handed to the client first, in order, by later {@link #available()}, {@link #tick()} and
+ * {@link #flush} calls. Only once the client has refused every record for longer than
+ * {@code delivery.timeout.ms} are the pending ones failed, as {@link SinkFailure#UNAVAILABLE} (or
+ * {@link SinkFailure#BUFFER_EXHAUSTED}) with the client's message; from then on each burst is tried
+ * once and failed at once if refused, until the client takes a record again. A file replay therefore
+ * loses nothing through an outage shorter than {@code delivery.timeout.ms}. A live source gets the same
+ * pushback: its ring overflows and counts {@code ring-full}, which is where a live capture's losses
+ * belong; failing pending records sooner would move the same losses to another reason and save nothing.
+ *
+ * <h2>Bounded blocking</h2>
+ * Each call to the client blocks at most {@code max-block} ({@code max.block.ms}); the first refusal
+ * ends the burst, and once calls that blocked add up to {@code max-block} the rest of the burst is kept
+ * pending, so one {@link #send} blocks about one {@code max-block} at most, whatever the client does.
+ *
+ * <h2>Refusals classified at once</h2>
+ * A record larger than the topic's {@code max.message.bytes} is counted as
+ * {@link SinkFailure#RECORD_TOO_LARGE} without being sent (a batch of several such records would make
+ * the client split and retry until its delivery timeout); with {@code record-timestamp = capture} on a
+ * {@code CreateTime} topic, a record stamped outside the topic's time window, or older than its
+ * {@code retention.ms} (the broker would delete it at once), is counted as
+ * {@link SinkFailure#INVALID_TIMESTAMP} without being sent: it cannot take the valid records of its
+ * batch with it, and it is not counted as delivered only to vanish. What the broker refuses anyway is
+ * counted by its callback under its own reason ({@link ClientErrors#classify}). Nothing is ever thrown out of a sink method: every packet is counted
+ * as sent and then as delivered or failed.
  */
 public final class KafkaSink implements Sink {
     private static final int OPEN = 0;
@@ -56,69 +81,137 @@ public final class KafkaSink implements Sink {
     private static final int CLOSED = 2;
     private static final long FLUSH_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How soon after a refusal pending records are offered to the client again. */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** A client call longer than this counts as blocking towards a burst's {@code max-block}. */
+    private static final long BLOCKED_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(1);
-    private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
-    private static final String BUFFER_AVAILABLE_METRIC = "buffer-available-bytes";
     private static final String PRODUCER_METRICS = "producer-metrics";
+    private static final String BUFFER_AVAILABLE_METRIC = "buffer-available-bytes";
+    /** The producer metrics {@link #details()} reports, by name. */
+    private static final List<String> GAUGES = List.of("record-send-rate", "request-latency-avg",
+            BUFFER_AVAILABLE_METRIC, "record-error-rate", "record-retry-rate");
+    private static final String PENDING_GAUGE = "pending-records";
+
+    /** Outcomes of handing one record to the client. */
+    private static final int TAKEN = 0;
+    private static final int REFUSED = 1;
+    private static final int FAILED_ONE = 2;
+    private static final int FAILED_STOP = 3;
 
     private final String workerName;
     private final String topic;
     private final int maxInFlight;
     private final long bufferHeadroom;
+    private final long maxBlockNanos;
+    private final long deliveryTimeoutNanos;
     /** The producer's free buffer in bytes; null when the check is off or the client does not report it. */
     private final Metric bufferAvailable;
+    private final Map<String, Metric> gauges = new LinkedHashMap<>();
     private final Producer<byte[], byte[]> producer;
     private final SinkCounters counters = new SinkCounters();
-    private final Callback outcome = new Outcome();
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private final AtomicBoolean flushing = new AtomicBoolean();
 
-    private KafkaSink(final String workerName, final KafkaSinkSettings settings, final Producer<byte[], byte[]> producer) {
-        this.workerName = workerName;
+    /** Whether records carry the capture time as their timestamp (else the producer stamps the send time). */
+    private final boolean captureTimestamps;
+    /** Whether capture timestamps are checked against the topic's window before sending. */
+    private final boolean checkTimestamps;
+    private final long beforeMaxMs;
+    private final long afterMaxMs;
+    /** The topic's {@code retention.ms} when it deletes records by time, else -1. */
+    private final long retentionMs;
+    private final int maxMessageBytes;
+    /** The largest frame whose record fits {@code max.message.bytes}, without and with a wire-length header. */
+    private final int largestWhole;
+    private final int largestTruncated;
+    /** The shared {@code link-type} header of a capture that is not Ethernet, or null. */
+    private final Header linkTypeHeader;
+
+    // Worker thread only.
+    private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
+    /** The thread handing records to the client now; callbacks on it for {@link #attempting} are refusals. */
+    private Thread sender;
+    private Delivery attempting;
+    private Exception refusal;
+    /** Since when the client refuses records (System.nanoTime), valid while {@link #refusing}. */
+    private long refusingSince;
+    private long lastRefusal;
+    private boolean refusing;
+    private Exception lastRefusalCause;
+    /** The client refused records for longer than the delivery timeout: bursts are tried once, then failed. */
+    private boolean givenUp;
+    /** Nanoseconds the current burst's client calls blocked. */
+    private long blockedNanos;
+    /** The capture times (ms) the topic takes, as of the current send; checked when {@link #checkTimestamps}. */
+    private long windowLow;
+    private long windowHigh;
+    private volatile int pendingCount;
+
+    private KafkaSink(final KafkaSinkSettings settings, final TopicFacts facts, final SinkContext context,
+                      final Producer<byte[], byte[]> producer) {
+        this.workerName = context.workerName();
         this.topic = settings.topic();
         this.maxInFlight = settings.maxInFlight();
         this.bufferHeadroom = settings.bufferHeadroom();
-        this.bufferAvailable = settings.bufferHeadroom() > 0
-                ? metric(producer, BUFFER_AVAILABLE_METRIC, PRODUCER_METRICS) : null;
+        this.maxBlockNanos = settings.maxBlock().toNanos();
+        this.deliveryTimeoutNanos = settings.deliveryTimeout().toNanos();
         this.producer = producer;
+        this.bufferAvailable = settings.bufferHeadroom() > 0 ? metric(producer, BUFFER_AVAILABLE_METRIC) : null;
+        for (final String name : GAUGES) {
+            final Metric m = metric(producer, name);
+            if (m != null) {
+                gauges.put(name, m);
+            }
+        }
+        final boolean known = facts.configsKnown();
+        this.captureTimestamps = settings.recordTimestamp() == RecordTimestamp.CAPTURE && !(known && facts.logAppendTime());
+        this.checkTimestamps = captureTimestamps && known;
+        this.beforeMaxMs = facts.beforeMaxMs();
+        this.afterMaxMs = facts.afterMaxMs();
+        this.retentionMs = facts.deletesByTime() ? facts.retentionMs() : -1;
+        this.maxMessageBytes = known ? facts.maxMessageBytes() : Integer.MAX_VALUE;
+        this.linkTypeHeader = context.linkType() == LinkType.ETHERNET ? null
+                : new RecordHeader(PacketRecordFormat.LINK_TYPE_HEADER, PacketRecordFormat.linkType(context.linkType()));
+        this.largestWhole = largestFrame(maxMessageBytes, false, linkTypeHeader != null);
+        this.largestTruncated = largestFrame(maxMessageBytes, true, linkTypeHeader != null);
     }
 
     /**
      * Creates the sink of one transmit worker and waits, up to {@code startup-timeout}, until the
      * cluster has answered and the topic's partitions are known, so that the first sends do not wait
-     * for metadata. Called on the main thread at start-up.
+     * for metadata. Main thread, at start-up.
      *
      * @param settings validated settings
-     * @param workerName the worker's role name; the client id is {@code probe-<workerName>}
-     * @throws ProbeException when the cluster does not answer or the topic does not exist in time
+     * @param facts what the Admin client found; the producer's {@code batch.size} is capped at the
+     *        topic's {@code max.message.bytes}
+     * @param context the worker; the client id is {@code probe-<workerName>}
+     * @throws ProbeException one line naming the setting at fault when the cluster does not answer,
+     *         refuses this client, or the topic does not exist in time
      */
-    public static KafkaSink open(final KafkaSinkSettings settings, final String workerName) {
+    static KafkaSink open(final KafkaSinkSettings settings, final TopicFacts facts, final SinkContext context) {
         // max.block.ms is fixed when the producer is built. It is built with max-block straight away,
         // so that no later send can block longer, and start-up waits for metadata with a loop of
-        // partitionsFor calls (each bounded by max-block) until startup-timeout. Building a second
-        // producer after warming up a first would fetch metadata again; AdminClient metadata does not
-        // warm the producer's own cache; and the loop also lets a broker create the topic on first use.
+        // partitionsFor calls (each bounded by max-block) until startup-timeout. The loop also lets a
+        // broker create the topic on first use.
+        final int batchCap = facts.configsKnown() ? facts.maxMessageBytes() : Integer.MAX_VALUE;
         final Producer<byte[], byte[]> producer;
         try {
-            producer = new KafkaProducer<>(settings.producerProperties(workerName, settings.maxBlock()),
+            producer = new KafkaProducer<>(settings.producerProperties(context.workerName(), batchCap),
                     new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
-            final String message = rootMessage(e);
-            throw new ProbeException("Kafka producer for " + workerName + " could not be created: " + message + " ("
-                    + (message.contains("bootstrap") ? KafkaSinkSettings.BOOTSTRAP_PATH : KafkaSinkSettings.PRODUCER_PATH)
-                    + ")", e);
+            throw ClientErrors.startupFailure(e, settings);
         }
         try {
-            awaitPartitions(producer, settings, workerName);
+            awaitPartitions(producer, settings);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
-        return new KafkaSink(workerName, settings, producer);
+        return new KafkaSink(settings, facts, context, producer);
     }
 
-    private static void awaitPartitions(final Producer<byte[], byte[]> producer, final KafkaSinkSettings settings,
-                                        final String workerName) {
+    private static void awaitPartitions(final Producer<byte[], byte[]> producer, final KafkaSinkSettings settings) {
         final long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
         while (true) {
             try {
@@ -129,68 +222,74 @@ public final class KafkaSink implements Sink {
             } catch (TimeoutException e) {
                 // metadata not there yet: the producer keeps fetching it in the background
             } catch (KafkaException e) {
-                throw new ProbeException("Kafka at " + settings.bootstrapServers() + " refused topic "
-                        + settings.topic() + ": " + rootMessage(e) + " (" + KafkaSinkSettings.TOPIC_PATH + ")", e);
+                throw ClientErrors.startupFailure(e, settings);
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw startupFailure(producer, settings, workerName);
+                throw startupTimeout(producer, settings);
             }
             LockSupport.parkNanos(STARTUP_RETRY_NANOS);
         }
     }
 
     /** Tells an unreachable cluster from a missing topic: did the cluster send any response at all? */
-    private static ProbeException startupFailure(final Producer<byte[], byte[]> producer,
-                                                 final KafkaSinkSettings settings, final String workerName) {
+    private static ProbeException startupTimeout(final Producer<byte[], byte[]> producer, final KafkaSinkSettings settings) {
         final String within = " within " + humanDuration(settings.startupTimeout());
-        if (responsesReceived(producer) <= 0) {
+        final Metric responses = metric(producer, "response-total");
+        if (!(responses != null && responses.metricValue() instanceof Number n && n.doubleValue() > 0)) {
             return new ProbeException("Kafka at " + settings.bootstrapServers() + " did not answer" + within
                     + " (" + KafkaSinkSettings.BOOTSTRAP_PATH + ")");
         }
-        try (Admin admin = Admin.create(settings.adminProperties("probe-" + workerName + "-check"))) {
-            admin.describeTopics(List.of(settings.topic())).allTopicNames()
-                    .get(TOPIC_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return new ProbeException("Topic " + settings.topic() + " does not exist at Kafka at "
-                        + settings.bootstrapServers() + " and was not created" + within
-                        + " (" + KafkaSinkSettings.TOPIC_PATH + ")");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException | KafkaException e) {
-            // fall through to the general message
-        }
-        return new ProbeException("Topic " + settings.topic() + " at Kafka at " + settings.bootstrapServers()
-                + " had no partition leaders" + within + " (" + KafkaSinkSettings.TOPIC_PATH + ")");
+        return new ProbeException("Topic " + settings.topic() + " does not exist at Kafka at "
+                + settings.bootstrapServers() + " and was not created" + within + " (" + KafkaSinkSettings.TOPIC_PATH + ")");
     }
 
-    private static double responsesReceived(final Producer<byte[], byte[]> producer) {
-        final Metric responses = metric(producer, "response-total", PRODUCER_METRICS);
-        return responses != null && responses.metricValue() instanceof Number n ? n.doubleValue() : 0;
-    }
-
-    /** The client-wide metric {@code name} of {@code group}, or null when the client has none such. */
-    private static Metric metric(final Producer<byte[], byte[]> producer, final String name, final String group) {
+    /** The client-wide producer metric {@code name}, or null when the client has none such. */
+    private static Metric metric(final Producer<byte[], byte[]> producer, final String name) {
         for (final Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
-            if (e.getKey().name().equals(name) && e.getKey().group().equals(group)) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals(PRODUCER_METRICS)) {
                 return e.getValue();
             }
         }
         return null;
     }
 
+    /** The largest frame length whose record's upper bound fits {@code limit}. */
+    private static int largestFrame(final int limit, final boolean wireLength, final boolean linkType) {
+        if (limit == Integer.MAX_VALUE) {
+            return Integer.MAX_VALUE;
+        }
+        int low = -1;
+        int high = limit;
+        while (high - low > 1) {
+            final int mid = (low + high) >>> 1;
+            if (PacketRecordFormat.recordUpperBound(mid, wireLength, linkType) <= limit) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
     /**
-     * {@inheritDoc} {@code max-in-flight} less the packets in flight, but 0 while packets are in
-     * flight and the client's free buffer ({@code buffer-available-bytes}, read once per call) is
-     * below {@code buffer-headroom}. With nothing in flight the buffer is not consulted: every batch
-     * has completed, and the client returns a batch's memory right after its callbacks, which is
-     * what {@code max-block} waits for should a send come first. Never negative; 0 once closed.
+     * {@inheritDoc} 0 while records are pending: those are offered to the client again first (at most
+     * every 20 ms after a refusal) and the answer is 0 unless that emptied them. Otherwise
+     * {@code max-in-flight} less the packets in flight, but 0 while packets are in flight and the
+     * client's free buffer ({@code buffer-available-bytes}, read once per call) is below
+     * {@code buffer-headroom}. With nothing in flight the buffer is not consulted: every batch has
+     * completed, and the client returns a batch's memory right after its callbacks. Never negative;
+     * 0 once closed.
      */
     @Override
     public int available() {
         if (state.get() != OPEN) {
             return 0;
+        }
+        if (!pending.isEmpty()) {
+            retryPendingIfDue();
+            if (!pending.isEmpty()) {
+                return 0;
+            }
         }
         final long inFlight = counters.inFlight();
         final long room = maxInFlight - inFlight;
@@ -206,16 +305,9 @@ public final class KafkaSink implements Sink {
     }
 
     /**
-     * {@inheritDoc} Copies each frame into a new array and hands it to the producer with the shared
-     * callback. A send the client refuses synchronously (an exception out of
-     * {@link Producer#send}) is counted as {@link SinkFailure#OTHER}; after {@link #close()} every
-     * packet is counted as {@link SinkFailure#SHUTDOWN}.
-     *
-     * <p>A record that finds no buffer space within {@code max-block} is failed by the client as
-     * {@link SinkFailure#BUFFER_EXHAUSTED}, through the callback on this thread before
-     * {@link Producer#send} returns. The first such record ends the burst: its remaining packets are
-     * counted as {@link SinkFailure#BUFFER_EXHAUSTED} without being handed to the client, so that a
-     * full buffer costs one burst at most one {@code max-block} rather than one per packet.
+     * {@inheritDoc} Copies each frame into a new record and hands it to the client, pending records
+     * first. A refused record ends the burst and is kept with the rest of it (see the class comment);
+     * after {@link #close()} every packet is counted as {@link SinkFailure#SHUTDOWN}.
      */
     @Override
     public void send(final PacketBatch batch) {
@@ -228,49 +320,297 @@ public final class KafkaSink implements Sink {
             counters.onFailed(SinkFailure.SHUTDOWN, n);
             return;
         }
-        // Only this thread counts BUFFER_EXHAUSTED: the client raises BufferExhaustedException while
-        // allocating inside send() and reports it through the callback before send() returns; failures
-        // from the I/O thread are never of that kind. So a change in the count is this burst's doing.
-        final long exhausted = counters.failed(SinkFailure.BUFFER_EXHAUSTED);
-        for (int i = 0; i < n; i++) {
-            try {
-                producer.send(record(batch, i), outcome);
-            } catch (RuntimeException e) {
-                counters.onFailed(SinkFailure.OTHER, 1, e);
-            }
-            if (counters.failed(SinkFailure.BUFFER_EXHAUSTED) != exhausted) {
-                counters.onFailed(SinkFailure.BUFFER_EXHAUSTED, n - i - 1);
+        sender = Thread.currentThread();
+        blockedNanos = 0;
+        if (checkTimestamps) {
+            final long now = System.currentTimeMillis();
+            windowLow = retentionMs >= 0 ? Math.max(now - beforeMaxMs, now - retentionMs) : now - beforeMaxMs;
+            windowHigh = afterMaxMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + afterMaxMs;
+        }
+        if (!pending.isEmpty()) {
+            retryPending();
+            if (!pending.isEmpty()) {
+                keep(batch, 0);
                 return;
             }
         }
+        for (int i = 0; i < n; i++) {
+            final Delivery d = delivery(batch, i);
+            if (d == null) {
+                continue;
+            }
+            final int outcome = offer(d);
+            if (outcome == TAKEN || outcome == FAILED_ONE) {
+                if (blockedNanos >= maxBlockNanos && blockedNanos > 0 && i + 1 < n) {
+                    keep(batch, i + 1);
+                    return;
+                }
+                continue;
+            }
+            if (outcome == REFUSED) {
+                if (givenUp) {
+                    failRefused(d, batch, i + 1);
+                    return;
+                }
+                pending.add(d);
+            }
+            keep(batch, i + 1);
+            giveUpIfTooLong();
+            return;
+        }
     }
 
-    private ProducerRecord<byte[], byte[]> record(final PacketBatch batch, final int i) {
-        final int captured = batch.capturedLength(i);
-        final int wire = batch.wireLength(i);
-        final long micros = batch.timestampMicros(i);
-        final byte[] value = new byte[captured];
-        batch.copyTo(i, value, 0);
-        final RecordHeaders headers = captured < wire
-                ? new RecordHeaders(new Header[] {new RecordHeader(PacketRecordFormat.WIRE_LENGTH_HEADER,
-                        PacketRecordFormat.wireLength(wire))})
-                : null;
-        return new ProducerRecord<>(topic, null, Math.floorDiv(micros, 1_000L), PacketRecordFormat.key(micros),
-                value, headers);
+    /** Fails {@code refused} and the rest of the burst from {@code from}, the destination having been given up on. */
+    private void failRefused(final Delivery refused, final PacketBatch batch, final int from) {
+        final SinkFailure reason = refusalReason();
+        if (refused.complete()) {
+            counters.onFailed(reason, 1, lastRefusalCause);
+        }
+        for (int j = from; j < batch.size(); j++) {
+            final Delivery d = delivery(batch, j);
+            if (d != null && d.complete()) {
+                counters.onFailed(reason, 1, lastRefusalCause);
+            }
+        }
+    }
+
+    /** Keeps copies of packets {@code from..} of {@code batch} as pending, behind those already pending. */
+    private void keep(final PacketBatch batch, final int from) {
+        for (int j = from; j < batch.size(); j++) {
+            final Delivery d = delivery(batch, j);
+            if (d != null) {
+                pending.add(d);
+            }
+        }
+        pendingCount = pending.size();
+    }
+
+    /** Offers the pending records again if the last refusal is at least {@link #RETRY_NANOS} old. */
+    private void retryPendingIfDue() {
+        if (!refusing || System.nanoTime() - lastRefusal >= RETRY_NANOS) {
+            sender = Thread.currentThread();
+            blockedNanos = 0;
+            retryPending();
+        }
+    }
+
+    /** Hands pending records to the client in order until one is refused; gives up on them after the delivery timeout. */
+    private void retryPending() {
+        while (!pending.isEmpty()) {
+            final int outcome = offer(pending.peekFirst());
+            if (outcome == REFUSED) {
+                break;
+            }
+            pending.pollFirst();
+            if (outcome == FAILED_STOP || blockedNanos >= maxBlockNanos && blockedNanos > 0) {
+                break;
+            }
+        }
+        pendingCount = pending.size();
+        giveUpIfTooLong();
+    }
+
+    /** When the client has refused records for longer than the delivery timeout, fails what is pending. */
+    private void giveUpIfTooLong() {
+        if (!refusing || pending.isEmpty() || System.nanoTime() - refusingSince < deliveryTimeoutNanos) {
+            return;
+        }
+        givenUp = true;
+        final SinkFailure reason = refusalReason();
+        int failed = 0;
+        for (final Delivery d : pending) {
+            if (d.complete()) {
+                failed++;
+            }
+        }
+        pending.clear();
+        pendingCount = 0;
+        counters.onFailed(reason, failed, "not taken for " + humanDuration(Duration.ofNanos(deliveryTimeoutNanos))
+                + " (delivery.timeout.ms): " + SinkCounters.describe(lastRefusalCause));
+    }
+
+    private SinkFailure refusalReason() {
+        final SinkFailure reason = lastRefusalCause == null ? SinkFailure.UNAVAILABLE : ClientErrors.classify(lastRefusalCause);
+        return reason == SinkFailure.TIMEOUT ? SinkFailure.UNAVAILABLE : reason;
     }
 
     /**
-     * {@inheritDoc} {@link Producer#flush()} cannot be bounded, so it runs on a short-lived virtual
-     * thread (it makes lingering batches sendable at once) while this thread polls the counters until
-     * nothing is in flight or {@code timeout} has passed. A flush thread left waiting past the timeout
-     * ends when its records are delivered, fail ({@code delivery.timeout.ms}) or the sink is closed.
+     * Hands {@code d} to the client: {@link #TAKEN}; {@link #REFUSED} for "not now" (kept by the
+     * caller); {@link #FAILED_ONE} when this record alone failed (counted); {@link #FAILED_STOP} when the
+     * destination refused it for good (counted) and the burst should end.
+     */
+    private int offer(final Delivery d) {
+        attempting = d;
+        refusal = null;
+        final long start = System.nanoTime();
+        try {
+            producer.send(d.record, d);
+        } catch (RuntimeException e) {
+            // Thrown rather than reported: the client is closed or broken, and says so for each record.
+            attempting = null;
+            if (d.complete()) {
+                counters.onFailed(ClientErrors.classify(e), 1, e);
+            }
+            return FAILED_ONE;
+        } finally {
+            final long took = System.nanoTime() - start;
+            if (took > BLOCKED_NANOS) {
+                blockedNanos += took;
+            }
+        }
+        attempting = null;
+        final Exception e = refusal;
+        if (e == null) {
+            d.record = null;
+            refusing = false;
+            givenUp = false;
+            return TAKEN;
+        }
+        refusal = null;
+        if (ClientErrors.isTransient(e)) {
+            noteRefusal(e);
+            return REFUSED;
+        }
+        if (d.complete()) {
+            counters.onFailed(ClientErrors.classify(e), 1, e);
+        }
+        if (ClientErrors.concernsOneRecord(e)) {
+            return FAILED_ONE;
+        }
+        noteRefusal(e);
+        return FAILED_STOP;
+    }
+
+    private void noteRefusal(final Exception e) {
+        final long now = System.nanoTime();
+        if (!refusing) {
+            refusing = true;
+            refusingSince = now;
+        }
+        lastRefusal = now;
+        lastRefusalCause = e;
+    }
+
+    /**
+     * The record of packet {@code i} with its callback, or null when a pre-check failed it (counted):
+     * too large for the topic, or a capture time the topic would refuse.
+     */
+    private Delivery delivery(final PacketBatch batch, final int i) {
+        final int captured = batch.capturedLength(i);
+        final int wire = batch.wireLength(i);
+        final boolean truncated = captured < wire;
+        if (captured > (truncated ? largestTruncated : largestWhole)) {
+            tooLarge(captured, truncated);
+            return null;
+        }
+        final long micros = batch.timestampMicros(i);
+        final long millis = Math.floorDiv(micros, 1_000L);
+        Long timestamp = null;
+        if (captureTimestamps) {
+            if (millis < 0 || checkTimestamps && (millis < windowLow || millis > windowHigh)) {
+                outsideWindow(millis);
+                return null;
+            }
+            timestamp = millis;
+        }
+        final byte[] value = new byte[captured];
+        batch.copyTo(i, value, 0);
+        final RecordHeaders headers;
+        if (truncated && linkTypeHeader != null) {
+            headers = new RecordHeaders(new Header[] {wireLengthHeader(wire), linkTypeHeader});
+        } else if (truncated) {
+            headers = new RecordHeaders(new Header[] {wireLengthHeader(wire)});
+        } else if (linkTypeHeader != null) {
+            headers = new RecordHeaders(new Header[] {linkTypeHeader});
+        } else {
+            headers = null;
+        }
+        return new Delivery(new ProducerRecord<>(topic, null, timestamp, PacketRecordFormat.key(micros), value, headers),
+                captured);
+    }
+
+    private static Header wireLengthHeader(final int wire) {
+        return new RecordHeader(PacketRecordFormat.WIRE_LENGTH_HEADER, PacketRecordFormat.wireLength(wire));
+    }
+
+    private void tooLarge(final int captured, final boolean truncated) {
+        if (counters.firstError(SinkFailure.RECORD_TOO_LARGE) != null) {
+            counters.onFailed(SinkFailure.RECORD_TOO_LARGE, 1);
+            return;
+        }
+        counters.onFailed(SinkFailure.RECORD_TOO_LARGE, 1, "a " + captured + "-byte frame makes a record of up to "
+                + PacketRecordFormat.recordUpperBound(captured, truncated, linkTypeHeader != null) + " bytes, above the "
+                + maxMessageBytes + " bytes topic " + topic + " takes (its max.message.bytes)");
+    }
+
+    private void outsideWindow(final long millis) {
+        if (counters.firstError(SinkFailure.INVALID_TIMESTAMP) != null) {
+            counters.onFailed(SinkFailure.INVALID_TIMESTAMP, 1);
+            return;
+        }
+        final String what;
+        if (millis < 0) {
+            what = "is before 1970, which a Kafka record cannot carry";
+        } else if (millis > windowHigh) {
+            what = "is more than " + TopicFacts.human(afterMaxMs) + " ahead, which topic " + topic
+                    + " refuses (message.timestamp.after.max.ms " + afterMaxMs + ")";
+        } else if (retentionMs >= 0 && retentionMs <= beforeMaxMs) {
+            what = "is more than " + TopicFacts.human(retentionMs) + " ago, so topic " + topic
+                    + " would delete the record at once (retention.ms " + retentionMs + ")";
+        } else {
+            what = "is more than " + TopicFacts.human(beforeMaxMs) + " ago, which topic " + topic
+                    + " refuses (message.timestamp.before.max.ms " + beforeMaxMs + ")";
+        }
+        counters.onFailed(SinkFailure.INVALID_TIMESTAMP, 1, "capture time " + Instant.ofEpochMilli(millis) + " " + what
+                + "; " + KafkaSinkSettings.RECORD_TIMESTAMP_PATH + " = send stamps records with their send time");
+    }
+
+    /** {@inheritDoc} Offers pending records to the client again when a retry is due. */
+    @Override
+    public void tick() {
+        if (state.get() == OPEN && !pending.isEmpty()) {
+            retryPendingIfDue();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Offers pending records to the client again (every 20 ms while it refuses them), and
+     * makes lingering batches sendable at once with {@link Producer#flush()}, which cannot be bounded:
+     * it runs on a short-lived virtual thread while this thread polls the counters until nothing is in
+     * flight or {@code timeout} has passed. A flush thread left waiting past the timeout ends when its
+     * records are delivered, fail ({@code delivery.timeout.ms}) or the sink is closed.
      */
     @Override
     public boolean flush(final Duration timeout) {
-        if (counters.inFlight() == 0) {
-            return true;
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        boolean flushed = false;
+        while (counters.inFlight() > 0) {
+            if (state.get() == OPEN) {
+                final int before = pending.size();
+                if (before > 0) {
+                    retryPendingIfDue();
+                }
+                if (!flushed || pending.size() < before) {
+                    flushClient();
+                    flushed = true;
+                }
+            }
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(left, FLUSH_PARK_NANOS));
         }
-        if (state.get() == OPEN && flushing.compareAndSet(false, true)) {
+        // Let the client's flush end too: while it is in progress the client sends new records at once,
+        // without lingering. It ends right after the last callback.
+        while (flushing.get() && deadline - System.nanoTime() > 0) {
+            LockSupport.parkNanos(FLUSH_PARK_NANOS);
+        }
+        return true;
+    }
+
+    private void flushClient() {
+        if (flushing.compareAndSet(false, true)) {
             Thread.ofVirtual().name("probe-" + workerName + "-flush").start(() -> {
                 try {
                     producer.flush();
@@ -281,15 +621,6 @@ public final class KafkaSink implements Sink {
                 }
             });
         }
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (counters.inFlight() > 0) {
-            final long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(Math.min(left, FLUSH_PARK_NANOS));
-        }
-        return true;
     }
 
     /** {@inheritDoc} Written by this sink's worker and the producer's I/O thread. */
@@ -299,10 +630,29 @@ public final class KafkaSink implements Sink {
     }
 
     /**
+     * {@inheritDoc} The producer's {@code record-send-rate}, {@code request-latency-avg} (NaN before
+     * the first request), {@code buffer-available-bytes}, {@code record-error-rate} and
+     * {@code record-retry-rate}, and {@code pending-records}: records kept because the client refused
+     * them. Each is one read of a metric looked up at start-up.
+     */
+    @Override
+    public Map<String, Double> details() {
+        final Map<String, Double> values = new LinkedHashMap<>();
+        gauges.forEach((name, metric) -> {
+            if (metric.metricValue() instanceof Number v) {
+                values.put(name, v.doubleValue());
+            }
+        });
+        values.put(PENDING_GAUGE, (double) pendingCount);
+        return values;
+    }
+
+    /**
      * {@inheritDoc} Does not wait for deliveries (that is {@link #flush}'s job): with packets in flight
-     * the producer is closed at once, which fails its pending records; those failures, and anything
-     * still unaccounted once its I/O thread has stopped, are counted as {@link SinkFailure#SHUTDOWN},
-     * each packet exactly once, so that afterwards {@code sent == delivered + failed}.
+     * the producer is closed at once, which fails its pending records; those failures, the records this
+     * sink kept pending, and anything still unaccounted once the I/O thread has stopped, are counted as
+     * {@link SinkFailure#SHUTDOWN}, each packet exactly once, so that afterwards
+     * {@code sent == delivered + failed}.
      */
     @Override
     public void close() {
@@ -318,25 +668,12 @@ public final class KafkaSink implements Sink {
         // close() joined the producer's I/O thread, so no callback runs any more; any that did would
         // now count nothing, which keeps the remainder below exact.
         state.set(CLOSED);
+        pending.clear();
+        pendingCount = 0;
         final long left = counters.inFlight();
         if (left > 0) {
             counters.onFailed(SinkFailure.SHUTDOWN, (int) Math.min(Integer.MAX_VALUE, left));
         }
-    }
-
-    /** Maps a failed record's exception to its counter. */
-    static SinkFailure classify(final Exception e) {
-        // BufferExhaustedException is a TimeoutException: test it first.
-        if (e instanceof BufferExhaustedException) {
-            return SinkFailure.BUFFER_EXHAUSTED;
-        }
-        if (e instanceof TimeoutException) {
-            return SinkFailure.TIMEOUT;
-        }
-        if (e instanceof RecordTooLargeException) {
-            return SinkFailure.RECORD_TOO_LARGE;
-        }
-        return SinkFailure.OTHER;
     }
 
     static String humanDuration(final Duration d) {
@@ -344,27 +681,51 @@ public final class KafkaSink implements Sink {
         return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
     }
 
-    private static String rootMessage(final Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        final String m = root.getMessage();
-        return m == null ? root.getClass().getSimpleName() : m.replace('\n', ' ');
-    }
+    /**
+     * One record and its callback. The callback counts the record's outcome exactly once, however the
+     * client reports it (through the callback, by throwing, or both); on the sending thread, for the
+     * record being handed over, a failure is a refusal that {@link #offer} decides about instead.
+     */
+    private final class Delivery implements Callback {
+        private static final AtomicIntegerFieldUpdater<Delivery> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Delivery.class, "done");
+        /** The record, until the client took it. */
+        ProducerRecord<byte[], byte[]> record;
+        private final int bytes;
+        private volatile int done;
 
-    /** The one callback of this sink: counts each record's outcome without allocating. */
-    private final class Outcome implements Callback {
+        Delivery(final ProducerRecord<byte[], byte[]> record, final int bytes) {
+            this.record = record;
+            this.bytes = bytes;
+        }
+
+        /** Claims the right to count this record's outcome; true once. */
+        boolean complete() {
+            return DONE.compareAndSet(this, 0, 1);
+        }
+
         @Override
         public void onCompletion(final RecordMetadata metadata, final Exception exception) {
+            if (exception != null && attempting == this && Thread.currentThread() == sender) {
+                refusal = exception;
+                return;
+            }
+            if (!complete()) {
+                return;
+            }
             final int s = state.get();
             if (s == CLOSED) {
                 return;
             }
             if (exception == null) {
-                counters.onDelivered(1, Math.max(0, metadata.serializedValueSize()));
+                counters.onDelivered(1, bytes);
+            } else if (s == CLOSING) {
+                counters.onFailed(SinkFailure.SHUTDOWN, 1, exception);
+            } else if (ClientErrors.isBatchMate(exception)) {
+                // counted with the reason of the batch-mate that was invalid, whose message says why
+                counters.onFailed(ClientErrors.classify(exception), 1);
             } else {
-                counters.onFailed(s == CLOSING ? SinkFailure.SHUTDOWN : classify(exception), 1, exception);
+                counters.onFailed(ClientErrors.classify(exception), 1, exception);
             }
         }
     }

@@ -14,10 +14,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -27,15 +29,20 @@ import java.util.stream.Collectors;
  *
  * @param topic the topic every frame is written to
  * @param maxInFlight packets per sink handed to the client and not yet acknowledged or failed
- * @param maxBlock the longest one send may block on the client's buffer
+ * @param maxBlock the longest one send may block in the client
  * @param startupTimeout how long creating a sink waits for the cluster and the topic
  * @param bufferHeadroom bytes of the client's buffer that must be free for the sink to take more
  *        packets; 0 turns the check off. Always below the producer's {@code buffer.memory}
+ * @param delivery what the producer promises about each record
+ * @param recordTimestamp which time each record's Kafka timestamp carries
+ * @param clientLogInterval the Kafka client's warnings are shown at most once per kind per this
+ *        interval ({@code probe.stats.interval}); zero shows each kind once
  * @param producer the {@code probe.sink.kafka.producer} block flattened to client properties,
- *        without the keys the sink sets itself
+ *        as the user wrote it (without the keys the sink sets itself)
  */
 public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock, Duration startupTimeout,
-                                long bufferHeadroom, Map<String, String> producer) {
+                                long bufferHeadroom, DeliveryMode delivery, RecordTimestamp recordTimestamp,
+                                Duration clientLogInterval, Map<String, String> producer) {
     /** The configuration section this record is read from. */
     public static final String PATH = "probe.sink.kafka";
     /** Path of the producer block; each key below it is a producer property. */
@@ -46,9 +53,18 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
     public static final String TOPIC_PATH = PATH + ".topic";
     /** Path of the free-buffer headroom below which the sink takes no more packets. */
     public static final String BUFFER_HEADROOM_PATH = PATH + ".buffer-headroom";
+    /** Path of the delivery mode. */
+    public static final String DELIVERY_PATH = PATH + ".delivery";
+    /** Path of the choice of record timestamp, named by the start-up guards. */
+    public static final String RECORD_TIMESTAMP_PATH = PATH + ".record-timestamp";
+    /** Path of the stats interval the client's warnings are rate-limited by. */
+    public static final String STATS_INTERVAL_PATH = "probe.stats.interval";
 
     private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    /** A quoted value in a JAAS configuration, such as {@code password="..."}. */
+    private static final Pattern JAAS_VALUE = Pattern.compile("=\\s*\"([^\"]*)\"");
     private static final long MAX_BLOCK_MAX_MS = Integer.MAX_VALUE;
+    private static final String REDACTED = "<redacted>";
 
     /** Producer keys the sink sets itself, with the setting to use instead. */
     private static final Map<String, String> RESERVED = Map.of(
@@ -82,7 +98,10 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         if (startupTimeout.toMillis() > MAX_BLOCK_MAX_MS) {
             throw Settings.invalid(config, PATH + ".startup-timeout", "a duration of at most " + MAX_BLOCK_MAX_MS + "ms");
         }
-        final Map<String, String> producer = producer(config);
+        final DeliveryMode delivery = Settings.enumValue(config, DELIVERY_PATH, DeliveryMode.class);
+        final RecordTimestamp recordTimestamp = Settings.enumValue(config, RECORD_TIMESTAMP_PATH, RecordTimestamp.class);
+        final Duration clientLogInterval = Settings.duration(config, STATS_INTERVAL_PATH, Duration.ZERO);
+        final Map<String, String> producer = producer(config, delivery);
         final long bufferMemory = Long.parseLong(producer.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG,
                 String.valueOf(ProducerConfig.configDef().defaultValues().get(ProducerConfig.BUFFER_MEMORY_CONFIG)))
                 .trim());
@@ -91,7 +110,8 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
             throw Settings.invalid(config, BUFFER_HEADROOM_PATH, "a size below " + PRODUCER_PATH + "."
                     + ProducerConfig.BUFFER_MEMORY_CONFIG + " (" + bufferMemory + " bytes), or 0 to turn the check off");
         }
-        return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, bufferHeadroom, producer);
+        return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, bufferHeadroom, delivery,
+                recordTimestamp, clientLogInterval, producer);
     }
 
     /** A size such as {@code 2MiB} or {@code 65536} (bytes), at least 0. */
@@ -110,9 +130,17 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
 
     /** The producer's {@code delivery.timeout.ms}: how long a record may stay in flight. */
     public Duration deliveryTimeout() {
-        final Object value = producer.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                String.valueOf(ProducerConfig.configDef().defaultValues().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)));
-        return Duration.ofMillis(Long.parseLong(value.toString().trim()));
+        return Duration.ofMillis(Long.parseLong(producerSetting(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)));
+    }
+
+    /** The producer's {@code batch.size} as given, or the client's default. */
+    public int batchSize() {
+        return Integer.parseInt(producerSetting(ProducerConfig.BATCH_SIZE_CONFIG));
+    }
+
+    private String producerSetting(final String key) {
+        final String given = producer.get(key);
+        return given != null ? given.trim() : String.valueOf(ProducerConfig.configDef().defaultValues().get(key));
     }
 
     /** The bootstrap servers, for messages: {@code 127.0.0.1:9092}. */
@@ -121,17 +149,44 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
     }
 
     /**
-     * The properties of the producer of worker {@code workerName}: the producer block, byte-array
-     * serializers, {@code client.id = probe-<workerName>} and {@code max.block.ms} from {@code maxBlock}.
+     * The properties of the producer of worker {@code workerName}: those of the delivery mode, then the
+     * producer block, byte-array serializers, {@code client.id = probe-<workerName>},
+     * {@code max.block.ms} from {@code max-block}, and {@code batch.size} at most {@code batchSizeCap}.
      */
-    public Properties producerProperties(final String workerName, final Duration maxBlockMs) {
+    public Properties producerProperties(final String workerName, final int batchSizeCap) {
         final Properties props = new Properties();
+        props.putAll(delivery.producerProperties());
         props.putAll(producer);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "probe-" + workerName);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(maxBlockMs.toMillis()));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(maxBlock.toMillis()));
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(Math.min(batchSize(), batchSizeCap)));
         return props;
+    }
+
+    /**
+     * {@code message} with every secret of the producer block (passwords, keys, the JAAS configuration
+     * and the values quoted in it) replaced by {@code <redacted>}: for messages built from a client's
+     * exceptions, which may quote what they could not parse.
+     */
+    public String scrub(final String message) {
+        String result = message;
+        for (final Map.Entry<String, String> e : producer.entrySet()) {
+            if (!Settings.isSecret(PRODUCER_PATH + "." + e.getKey())) {
+                continue;
+            }
+            result = replace(result, e.getValue());
+            final Matcher quoted = JAAS_VALUE.matcher(e.getValue());
+            while (quoted.find()) {
+                result = replace(result, quoted.group(1));
+            }
+        }
+        return result;
+    }
+
+    private static String replace(final String text, final String secret) {
+        return secret == null || secret.isBlank() ? text : text.replace(secret, REDACTED);
     }
 
     /** The subset of the producer block an admin client understands (addresses, security, DNS). */
@@ -147,7 +202,7 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         return props;
     }
 
-    private static Map<String, String> producer(final Config config) {
+    private static Map<String, String> producer(final Config config, final DeliveryMode delivery) {
         if (!config.hasPath(PRODUCER_PATH)) {
             return Map.of();
         }
@@ -172,6 +227,9 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
             if (definition == null) {
                 throw Settings.invalid(config, path, "the name of a Kafka producer setting (see ProducerConfig)");
             }
+            if (entry.getValue().valueType() == ConfigValueType.LIST && definition.type != ConfigDef.Type.LIST) {
+                throw Settings.invalid(config, path, "a single value for " + key + ", not a list");
+            }
             final String value = flatten(config, path, entry.getValue());
             try {
                 final Object parsed = ConfigDef.parseType(key, value, definition.type);
@@ -182,19 +240,33 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
                 throw Settings.invalid(config, path, "a value the Kafka producer accepts for " + key
                         + " (" + reason(e) + ")");
             }
+            final String conflict = delivery.conflict(key, value);
+            if (conflict != null) {
+                throw Settings.invalid(config, path, conflict + " when " + DELIVERY_PATH + " = "
+                        + delivery.name().toLowerCase(Locale.ROOT));
+            }
             if (result.put(key, value) != null) {
                 throw Settings.invalid(config, path, "one spelling of " + key + ", but it is also given as "
                         + (entry.getKey().startsWith("\"") ? "nested keys" : "a quoted key") + "; keep one");
             }
         }
-        final String acks = result.getOrDefault(ProducerConfig.ACKS_CONFIG, "all");
-        final boolean idempotent = Boolean.parseBoolean(
-                result.getOrDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true").trim());
-        if (idempotent && !(acks.equals("all") || acks.equals("-1"))) {
-            throw Settings.invalid(config, PRODUCER_PATH + "." + ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                    "false while acks is " + acks + " (idempotence requires acks = all)");
-        }
+        checkDeliveryTimeout(config, result);
         return result;
+    }
+
+    /** The client's own rule, checked here so that check reports it: delivery.timeout.ms >= linger.ms + request.timeout.ms. */
+    private static void checkDeliveryTimeout(final Config config, final Map<String, String> producer) {
+        final Map<String, Object> defaults = ProducerConfig.configDef().defaultValues();
+        final long delivery = Long.parseLong(producer.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))).trim());
+        final long linger = Long.parseLong(producer.getOrDefault(ProducerConfig.LINGER_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.LINGER_MS_CONFIG))).trim());
+        final long request = Long.parseLong(producer.getOrDefault(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                String.valueOf(defaults.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG))).trim());
+        if (delivery < linger + request) {
+            throw Settings.invalid(config, PRODUCER_PATH + "." + ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                    "at least linger.ms + request.timeout.ms (" + linger + " + " + request + " ms), as the Kafka client requires");
+        }
     }
 
     private static String flatten(final Config config, final String path, final ConfigValue value) {

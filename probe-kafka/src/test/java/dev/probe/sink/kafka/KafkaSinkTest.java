@@ -1,5 +1,7 @@
 package dev.probe.sink.kafka;
 
+import dev.probe.api.LinkType;
+import dev.probe.broker.CapturedLogs;
 import dev.probe.broker.EmbeddedKafkaBroker;
 import dev.probe.testkit.TestBatch;
 import dev.probe.testkit.TestContext;
@@ -47,10 +49,14 @@ class KafkaSinkTest {
     }
 
     private static KafkaSink open(final String topic, final Map<String, Object> extra) {
+        return open(topic, extra, TestContext.worker("tx-0-0"));
+    }
+
+    private static KafkaSink open(final String topic, final Map<String, Object> extra, final TestContext context) {
         final Map<String, Object> overrides = new HashMap<>(extra);
         overrides.put("probe.sink.kafka.topic", topic);
         overrides.put("probe.sink.kafka.producer.bootstrap.servers", broker.bootstrapServers());
-        return (KafkaSink) new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides)).create(TestContext.worker("tx-0-0"));
+        return (KafkaSink) new KafkaSinkProvider().configure(KafkaTestSupport.config(overrides)).create(context);
     }
 
     @Test
@@ -128,7 +134,7 @@ class KafkaSinkTest {
     }
 
     @Test
-    void countsAFrameTheClientRefusesOnSendAsOtherWithoutThrowing() {
+    void countsAFrameCapturedBefore1970AsAnInvalidTimestampWithoutThrowing() {
         broker.createTopic("refused", 1);
         final TestBatch burst = new TestBatch();
         // Before 1970: ProducerRecord rejects a negative timestamp by throwing from the constructor.
@@ -139,22 +145,24 @@ class KafkaSinkTest {
             assertTrue(sink.flush(FLUSH));
             assertEquals(2, sink.counters().sent());
             assertEquals(1, sink.counters().delivered());
-            assertEquals(1, sink.counters().failed(SinkFailure.OTHER));
+            assertEquals(1, sink.counters().failed(SinkFailure.INVALID_TIMESTAMP));
+            assertTrue(sink.counters().firstError(SinkFailure.INVALID_TIMESTAMP).contains("1969-12-31T23:59:55Z"),
+                    sink.counters().firstError(SinkFailure.INVALID_TIMESTAMP));
         }
     }
 
     @Test
-    void countsSendsThatFindTheClientBufferFullAsBufferExhausted() {
+    void aFullClientBufferKeepsTheRestOfTheBurstPendingAndDeliversItLaterInsteadOfFailingIt() {
         broker.createTopic("buffer-full", 2);
         final TestBatch burst = new TestBatch();
         for (int i = 0; i < 40; i++) {
             burst.add(1_700_000_000_000_000_000L + i * 1_000L, TestBatch.frame(100, i), 100);
         }
         // Keys hashed over both partitions: the first batch takes the whole buffer and lingers; the first
-        // record for the other partition needs a second batch, finds no memory within max-block and fails.
-        // Every later record of the burst then fails at once, whichever partition it is for: the records
-        // written are exactly the burst's leading run up to the first exhausted one.
-        // buffer-headroom 0: the sink is sent to regardless of available(), as a worker ignoring it would.
+        // record for the other partition needs a second batch and finds no memory within max-block. The
+        // client refuses it on the sending thread: that record and the rest of the burst are kept, not
+        // failed, and the sink takes nothing more until they are handed over.
+        // buffer-headroom 0: the sink is sent to regardless of the buffer, as a worker ignoring it would.
         try (Sink sink = open("buffer-full", Map.of(
                 "probe.sink.kafka.max-block", "1ms",
                 "probe.sink.kafka.buffer-headroom", 0,
@@ -163,30 +171,35 @@ class KafkaSinkTest {
                 "probe.sink.kafka.producer.linger.ms", 60_000,
                 "probe.sink.kafka.producer.partitioner.ignore.keys", false))) {
             sink.send(burst);
+            // The packets go back to their source now: what the sink kept must be its own copies.
+            burst.release();
             final SinkCounters c = sink.counters();
-            // Exhaustion is counted on the sending thread, before send returns.
-            final long exhausted = c.failed(SinkFailure.BUFFER_EXHAUSTED);
-            assertTrue(exhausted > 0, c.failedByReason().toString());
+            final double pending = sink.details().get("pending-records");
+            assertTrue(pending > 0 && pending < 40, "pending " + pending);
+            assertEquals(0, c.failed(), c.failedByReason().toString());
+            assertEquals(40, c.inFlight());
+            assertEquals(0, sink.available(), "pending records push back onto the ring");
+
+            // Flushing sends the lingering batch, which frees the buffer for the pending records.
             assertTrue(sink.flush(FLUSH));
-            final long delivered = c.delivered();
             assertEquals(40, c.sent());
-            assertTrue(delivered > 0);
-            assertEquals(exhausted, c.failed(SinkFailure.BUFFER_EXHAUSTED));
-            assertEquals(40 - delivered, exhausted, c.failedByReason().toString());
-            assertEquals(exhausted, c.failed());
-            assertEquals(c.sent(), c.delivered() + c.failed());
+            assertEquals(40, c.delivered());
+            assertEquals(0, c.failed(), c.failedByReason().toString());
+            assertEquals(0.0, sink.details().get("pending-records"));
+            assertEquals(32_768, sink.available());
 
             final List<Long> written = new ArrayList<>();
-            for (final ConsumerRecord<byte[], byte[]> r
-                    : KafkaTestSupport.consume(broker.bootstrapServers(), "buffer-full", (int) delivered)) {
-                written.add(ByteBuffer.wrap(r.key()).getLong());
+            for (final ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.consume(broker.bootstrapServers(), "buffer-full", 40)) {
+                final long micros = ByteBuffer.wrap(r.key()).getLong();
+                written.add(micros);
+                assertArrayEquals(TestBatch.frame(100, (int) (micros - 1_700_000_000_000_000L)), r.value());
             }
             written.sort(Comparator.naturalOrder());
-            final List<Long> leading = new ArrayList<>();
-            for (int i = 0; i < delivered; i++) {
-                leading.add(1_700_000_000_000_000L + i);
+            final List<Long> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                all.add(1_700_000_000_000_000L + i);
             }
-            assertEquals(leading, written, "only the records before the first exhausted one were handed to the client");
+            assertEquals(all, written, "every record of the burst, each once");
         }
     }
 
@@ -284,5 +297,138 @@ class KafkaSinkTest {
             assertTrue(sink.flush(FLUSH));
             assertEquals(max, sink.available());
         }
+    }
+
+    @Test
+    void aCaptureThatIsNotEthernetCarriesItsLinkTypeInEveryRecordAndEthernetCarriesNone() {
+        broker.createTopic("link-types", 1);
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final TestBatch cooked = new TestBatch()
+                .add(now, TestBatch.frame(80, 1), 80)
+                .add(now + 1_000, TestBatch.frame(80, 2), 300);
+        final TestBatch ethernet = new TestBatch()
+                .add(now + 2_000, TestBatch.frame(80, 3), 80)
+                .add(now + 3_000, TestBatch.frame(80, 4), 300);
+        try (Sink sink = open("link-types", Map.of(), TestContext.worker("tx-0-0").linkType(LinkType.LINUX_SLL))) {
+            sink.send(cooked);
+            assertTrue(sink.flush(FLUSH));
+        }
+        try (Sink sink = open("link-types", Map.of(), TestContext.worker("tx-0-1"))) {
+            sink.send(ethernet);
+            assertTrue(sink.flush(FLUSH));
+        }
+        final List<ConsumerRecord<byte[], byte[]>> records = KafkaTestSupport.consume(broker.bootstrapServers(), "link-types", 4);
+        assertEquals(4, records.size());
+        for (final ConsumerRecord<byte[], byte[]> r : records) {
+            final long micros = ByteBuffer.wrap(r.key()).getLong();
+            final int index = (int) (micros - now / 1_000);
+            final Header linkType = r.headers().lastHeader("link-type");
+            if (index < 2) {
+                assertNotNull(linkType, "link-type on cooked record " + index);
+                assertArrayEquals(new byte[] {0, 0, 0, 113}, linkType.value());
+                assertEquals(LinkType.LINUX_SLL, PacketRecordFormat.linkType(linkType.value()));
+            } else {
+                assertNull(linkType, "no link-type on Ethernet record " + index);
+            }
+            // The wire-length header is unchanged beside it.
+            assertEquals(index % 2 == 1, r.headers().lastHeader("wire-length") != null, "wire-length on " + index);
+            assertEquals(index < 2 ? (index % 2 == 1 ? 2 : 1) : index % 2, r.headers().toArray().length);
+        }
+    }
+
+    @Test
+    void framesAboveTheTopicsMaxMessageBytesAreCountedAtOnceWithoutTheClientsRetryLoopOrItsWarnings() {
+        broker.createTopic("small-messages", 1, Map.of("max.message.bytes", "1500"));
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final TestBatch burst = new TestBatch();
+        for (int i = 0; i < 300; i++) {
+            // every third frame is a full Ethernet frame, above the topic's 1500 bytes once in a record
+            final int length = i % 3 == 0 ? 1514 : 200;
+            burst.add(now + i * 1_000L, TestBatch.frame(length, i), length);
+        }
+        try (CapturedLogs logs = new CapturedLogs()) {
+            try (Sink sink = open("small-messages", Map.of("probe.sink.kafka.producer.linger.ms", 50))) {
+                sink.send(burst);
+                final SinkCounters c = sink.counters();
+                // counted before send returned, not after the client's delivery timeout
+                assertEquals(100, c.failed(SinkFailure.RECORD_TOO_LARGE), c.failedByReason().toString());
+                assertTrue(sink.flush(FLUSH));
+                assertEquals(200, c.delivered());
+                assertEquals(100, c.failed());
+                assertEquals("a 1514-byte frame makes a record of up to 1608 bytes, above the 1500 bytes topic"
+                        + " small-messages takes (its max.message.bytes)", c.firstError(SinkFailure.RECORD_TOO_LARGE));
+            }
+            assertEquals(List.of(), logs.lines("org.apache.kafka"), "no client warnings");
+            final List<String> ours = logs.lines("dev.probe.sink.kafka");
+            assertEquals(1, ours.size(), ours.toString());
+            assertTrue(ours.get(0).contains("batch.size 262144 is above topic small-messages's max.message.bytes 1500"),
+                    ours.get(0));
+        }
+        assertEquals(200, KafkaTestSupport.consume(broker.bootstrapServers(), "small-messages", 200).size());
+    }
+
+    @Test
+    void recordsTheBrokerRefusesForTheirTimestampAreCountedAsInvalidTimestampBatchMatesIncluded() throws Exception {
+        // The sink checks time stamps against the topic's window as it was at start-up; the window then
+        // narrows, so the broker refuses the batch: two records outside it, eight valid batch-mates.
+        broker.createTopic("narrowing", 1, Map.of("message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)));
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final long twoHoursAhead = now + Duration.ofHours(2).toNanos();
+        final TestBatch burst = new TestBatch();
+        for (int i = 0; i < 10; i++) {
+            burst.add((i == 3 || i == 7 ? twoHoursAhead : now) + i * 1_000L, TestBatch.frame(100, i), 100);
+        }
+        try (Sink sink = open("narrowing", Map.of("probe.sink.kafka.producer.linger.ms", 60_000))) {
+            broker.alterTopic("narrowing", Map.of("message.timestamp.after.max.ms", "3600000"));
+            sink.send(burst);
+            assertTrue(sink.flush(FLUSH));
+            final SinkCounters c = sink.counters();
+            assertEquals(10, c.failed(SinkFailure.INVALID_TIMESTAMP), c.failedByReason().toString());
+            assertEquals(10, c.failed());
+            assertEquals(0, c.delivered());
+            final String message = c.firstError(SinkFailure.INVALID_TIMESTAMP);
+            assertTrue(message.startsWith("InvalidRecordException: Timestamp ") && message.contains("out of range"), message);
+        }
+    }
+
+    @Test
+    void detailsReportTheProducersMainMetrics() {
+        broker.createTopic("metrics", 1);
+        try (Sink sink = open("metrics", Map.of())) {
+            sink.send(new TestBatch().add(System.currentTimeMillis() * 1_000_000L, TestBatch.frame(64, 1), 64));
+            assertTrue(sink.flush(FLUSH));
+            final Map<String, Double> details = sink.details();
+            assertEquals(List.of("record-send-rate", "request-latency-avg", "buffer-available-bytes",
+                    "record-error-rate", "record-retry-rate", "pending-records"), List.copyOf(details.keySet()));
+            final double free = details.get("buffer-available-bytes");
+            assertTrue(free > 0 && free <= 67_108_864.0, details.toString());
+            assertTrue(details.get("record-send-rate") > 0, details.toString());
+            assertEquals(0.0, details.get("record-error-rate"));
+        }
+    }
+
+    @Test
+    void packetsTheTopicWouldDeleteAtOnceAreCountedAsInvalidTimestampsNotDeliveredToVanish() {
+        // A live capture with a clock days behind, or a file whose later packets are older than its first:
+        // the start-up guard saw a recent first packet, the later ones fall behind the topic's retention.
+        broker.createTopic("short-retention", 1, Map.of("retention.ms", "86400000"));
+        final long now = System.currentTimeMillis() * 1_000_000L;
+        final long threeDaysAgo = now - Duration.ofDays(3).toNanos();
+        final TestBatch burst = new TestBatch();
+        for (int i = 0; i < 10; i++) {
+            burst.add((i % 2 == 0 ? now : threeDaysAgo) + i * 1_000L, TestBatch.frame(100, i), 100);
+        }
+        try (Sink sink = open("short-retention", Map.of())) {
+            sink.send(burst);
+            assertTrue(sink.flush(FLUSH));
+            final SinkCounters c = sink.counters();
+            assertEquals(5, c.delivered());
+            assertEquals(5, c.failed(SinkFailure.INVALID_TIMESTAMP), c.failedByReason().toString());
+            final String message = c.firstError(SinkFailure.INVALID_TIMESTAMP);
+            assertTrue(message.contains(" is more than 1d ago, so topic short-retention would delete the record at once"
+                    + " (retention.ms 86400000); probe.sink.kafka.record-timestamp = send stamps records with their send time"),
+                    message);
+        }
+        assertEquals(5, KafkaTestSupport.recordCount(broker.bootstrapServers(), "short-retention"));
     }
 }
