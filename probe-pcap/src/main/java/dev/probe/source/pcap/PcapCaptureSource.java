@@ -2,6 +2,7 @@ package dev.probe.source.pcap;
 
 import dev.probe.api.LinkType;
 import dev.probe.api.ProbeException;
+import dev.probe.source.pcap.internal.Libpcap;
 import dev.probe.source.pcap.internal.LinkTypes;
 import dev.probe.source.pcap.internal.PcapRecordReader;
 import dev.probe.spi.CaptureSource;
@@ -74,6 +75,7 @@ final class PcapCaptureSource implements CaptureSource {
 
     /** Opens the file or interface the settings name. */
     static PcapCaptureSource open(final PcapSettings settings) {
+        requireLibpcap();
         try {
             return settings.file() != null ? openFile(settings) : openLive(settings);
         } catch (LinkageError e) {
@@ -88,6 +90,7 @@ final class PcapCaptureSource implements CaptureSource {
      * from its hardware type without opening it, see {@link LinkTypes#guessForInterface}).
      */
     static void validate(final PcapSettings settings) {
+        requireLibpcap();
         try {
             if (settings.file() != null) {
                 final Path file = settings.file();
@@ -121,11 +124,22 @@ final class PcapCaptureSource implements CaptureSource {
         }
     }
 
+    private static void requireLibpcap() {
+        final String why = Libpcap.unavailableBecause();
+        if (why != null) {
+            throw libpcapMissing(why, null);
+        }
+    }
+
     /** The one line for a libpcap that cannot be loaded, naming the Debian package that provides it. */
     static ProbeException libpcapMissing(final LinkageError e) {
         final String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-        return new ProbeException("libpcap cannot be loaded (" + PcapSettings.oneLine(message) + "): the pcap source "
-                + "needs it; install the Debian package libpcap0.8 (apt-get install libpcap0.8)", e);
+        return libpcapMissing(message, e);
+    }
+
+    private static ProbeException libpcapMissing(final String why, final Throwable cause) {
+        return new ProbeException("libpcap cannot be loaded (" + PcapSettings.oneLine(why) + "): the pcap source "
+                + "needs it; install the Debian package libpcap0.8 (apt-get install libpcap0.8)", cause);
     }
 
     private static void compileFilter(final PcapHandle handle, final PcapSettings settings) {
