@@ -135,7 +135,8 @@ public final class ConfigLoader {
         try {
             final Config parsed = ConfigFactory.parseString("v = " + value,
                     ConfigParseOptions.defaults().setOriginDescription(assignment.origin()));
-            return ConfigFactory.empty(assignment.origin()).withValue(path, parsed.getValue("v").withOrigin(origin));
+            // root().get, unlike getValue, returns HOCON's null as a value: --set x=null unsets x
+            return ConfigFactory.empty(assignment.origin()).withValue(path, parsed.root().get("v").withOrigin(origin));
         } catch (ConfigException e) {
             // Not valid HOCON (an unquoted string with odd characters): take it as a plain string.
             try {

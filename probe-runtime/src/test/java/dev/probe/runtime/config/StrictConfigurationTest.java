@@ -77,6 +77,16 @@ class StrictConfigurationTest {
     }
 
     @Test
+    void setToNullIsHoconsNullNotTheWordNull() {
+        final ProbeException e = assertThrows(ProbeException.class, () -> dev.probe.runtime.config.RuntimeSettings.from(
+                ConfigLoader.load(null, List.of("probe.receive.burst-size=null"), Plugins.classpath())));
+        assertEquals("Invalid value (missing) for probe.receive.burst-size: expected an integer from 1 to 1024",
+                e.getMessage());
+        assertEquals("null", ConfigLoader.load(null, List.of("probe.sink.type=\"null\""), Plugins.classpath())
+                .getString("probe.sink.type"), "a quoted null is the word");
+    }
+
+    @Test
     void keysOutsideProbeAreLeftAlone() {
         assertDoesNotThrow(() -> ConfigLoader.load(null, List.of("akka.loglevel=DEBUG", "probe.receive.burst-size=64"),
                 Plugins.classpath()));
