@@ -129,6 +129,19 @@ class CommandLineTest {
     }
 
     @Test
+    void aSinkThatThrowsFailsTheRunWithStatus1AndTheSummarySaysSo() throws IOException {
+        final Path summary = dir.resolve("summary.json");
+        final Cli cli = Cli.run(Cli.quietRun(List.of("probe.source.type=tracking", "probe.source.tracking.packets=1000",
+                "probe.sink.type=throwing", "probe.shutdown.timeout=200ms"), "--summary", summary.toString()));
+        assertEquals(1, cli.exit(), cli.stderr());
+        final String json = Files.readString(summary);
+        assertEquals("failed", Cli.jsonString(json, "outcome"));
+        assertTrue(Cli.jsonString(json, "error").contains("destination exploded"), json);
+        assertEquals(1, Cli.json(json, "exit_status"));
+        assertEquals(Cli.json(json, "captured"), Cli.json(json, "delivered") + Cli.json(json, "dropped_total"), json);
+    }
+
+    @Test
     void aFileReadToItsEndWithDropsExits3() throws IOException {
         final Path summary = dir.resolve("summary.json");
         final Cli cli = Cli.run(Cli.quietRun(List.of("probe.source.type=synthetic", "probe.source.synthetic.packets=1000",
