@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
  * reaches the sink's destination. Main thread.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Print the effective configuration (secrets redacted) and the plugins found, then validate it",
-                "as run would, including every source and sink section written, selected or not: the capture",
-                "file exists and is readable, the interface exists, the BPF filter compiles.",
+        description = {"Print the effective configuration (secrets redacted) and the plugins found, then validate it as run would, "
+                + "including every source and sink section written, selected or not: the capture file exists and is readable, "
+                + "the interface exists, the BPF filter compiles.",
                 "Takes the same settings and shortcuts as run. Exit status 0 when valid, 2 naming the first problem."})
 final class CheckCommand extends ProbeSubcommand.Base {
     @Mixin

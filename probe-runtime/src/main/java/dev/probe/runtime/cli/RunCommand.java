@@ -16,12 +16,11 @@ import java.util.List;
 /** {@code probe run}: captures and sends to the sink until stopped. Main thread. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Capture and send to the sink until the input ends, a stop condition is met, or a signal.",
-                "SIGINT, SIGTERM and SIGHUP stop cleanly: the rings drain and the sinks deliver what is in flight,",
-                "within probe.shutdown.timeout; a second signal exits at once (status 130, 143, 129).",
+                "SIGINT, SIGTERM and SIGHUP stop cleanly: the rings drain and the sinks deliver what is in flight, within probe.shutdown.timeout; a second signal exits at once (status 130, 143, 129).",
                 "The end of a capture file waits until every packet is delivered or failed."},
-        footer = {"", "Exit status: 0 done; 1 internal error; 2 bad option, setting, file or device, or a destination",
-                "that cannot be reached; 3 a capture file was read to its end (or to --max-packets) with packets",
-                "dropped; 129, 130, 143 a second SIGHUP, SIGINT, SIGTERM cut the stop short.",
+        footer = {"", "Exit status: 0 done; 1 internal error; 2 a bad option, setting, file or device, or a destination that cannot be reached; "
+                + "3 a capture file was read to its end (or to --max-packets) with packets dropped; "
+                + "129, 130, 143 a second SIGHUP, SIGINT, SIGTERM cut the stop short.",
                 "--summary FILE is written however the run ends, with its outcome and error."})
 final class RunCommand extends ProbeSubcommand.Base {
     @Mixin

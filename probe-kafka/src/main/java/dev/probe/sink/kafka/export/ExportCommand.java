@@ -27,14 +27,12 @@ import java.util.Map;
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Read the Kafka topic back into a pcap file, or standard output (pipe into tshark -r -).",
-                "Reads every partition up to its end offset at the start, then stops; records written after",
-                "that are not exported. The file is created with mode 0600, since it holds packets.",
-                "Options follow tcpdump and kcat: -w FILE, -c COUNT, -f FILTER, -b and --topic. The",
-                "configuration file is --config here (-c is the count). -i and -r do not apply: export reads",
-                "a topic, not an interface or a capture file."},
-        footer = {"", "Exit status: 0 done; 2 bad option or setting, a filter that does not compile, a topic that",
-                "does not exist, a cluster that does not answer within --timeout, or a topic holding more than",
-                "one link type (export each with --link-type)."})
+                "Reads every partition up to its end offset at the start, then stops: records written after that are not exported.",
+                "The file is created with mode 0600, since it holds packets.",
+                "Options follow tcpdump and kcat: -w FILE, -c COUNT, -f FILTER, -b and --topic; the configuration file is --config here, since -c is the count.",
+                "-i and -r do not apply: export reads a topic, not an interface or a capture file."},
+        footer = {"", "Exit status: 0 done; 2 a bad option or setting, a filter that does not compile, a topic that does not exist, "
+                + "a cluster that does not answer within --timeout, or a topic holding more than one link type (export each with --link-type)."})
 public final class ExportCommand extends ProbeSubcommand.Base {
     @Mixin
     LongConfigOptions config;

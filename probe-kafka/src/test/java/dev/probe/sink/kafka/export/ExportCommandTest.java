@@ -395,9 +395,9 @@ class ExportCommandTest {
     @Test
     void helpNamesTheTcpdumpOptionsAndWhyMinusIAndMinusRDoNotApply() {
         final Cli cli = export("x", "--help");
-        final String help = new String(cli.stdout(), StandardCharsets.UTF_8);
+        final String help = new String(cli.stdout(), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
         assertEquals(0, cli.exit());
-        assertTrue(help.contains("-w, --output=FILE") || help.contains("-o, -w, --output=FILE"), help);
+        assertTrue(help.contains("-o, -w, --output=FILE"), help);
         assertTrue(help.contains("-c, --max-packets=COUNT"), help);
         assertTrue(help.contains("-i and -r do not apply"), help);
     }
