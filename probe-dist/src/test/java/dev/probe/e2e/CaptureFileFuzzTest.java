@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Damaged capture files: at least 500 mutants of the shared captures (pcap and pcapng), made from a
- * fixed seed, each replayed by {@code probe run -r} in-process into the discard sink, a few into a real
- * broker. Each run ends, within a bound, with exit 0 or 2 and at most one error line and no stack
+ * fixed seed, each replayed by {@code probe run -r} in-process into the discard sink, six more into a
+ * real broker. Each run ends, within a bound, with exit 0 or 2 and at most one error line and no stack
  * trace; and every packet libpcap itself reads before the damage is captured and delivered, no more
  * (byte for byte in the broker runs).
  *
@@ -165,7 +165,7 @@ class CaptureFileFuzzTest {
     void damagedCapturesSentToARealBrokerArriveByteForByteUpToTheDamage() throws Exception {
         final Random random = new Random(SEED + 1);
         final List<CaptureMutator.Mutant> chosen = new ArrayList<>();
-        for (final String name : List.of("vrrp.pcap", "various_gre.pcap", "of13_ericsson.pcapng", "OSPFv2_Capture_FINAL.pcapng")) {
+        for (final String name : List.of("vrrp.pcap", "of13_ericsson.pcapng", "OSPFv2_Capture_FINAL.pcapng")) {
             final byte[] original = Files.readAllBytes(SharedCaptures.entry(name).path());
             int taken = 0;
             for (final CaptureMutator.Mutant m : CaptureMutator.mutate(name, original, 40, random)) {
@@ -179,7 +179,7 @@ class CaptureFileFuzzTest {
                 Files.delete(file);
             }
         }
-        assertTrue(chosen.size() >= 6, "damaged mutants with packets before the damage: " + chosen.size());
+        assertEquals(6, chosen.size(), "damaged mutants with packets before the damage");
         final ExecutorService executor = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().factory());
         try (EmbeddedKafkaBroker broker = Probe.broker()) {
             for (int i = 0; i < chosen.size(); i++) {
