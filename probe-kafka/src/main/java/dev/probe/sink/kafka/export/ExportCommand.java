@@ -11,11 +11,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,7 +34,8 @@ import java.util.Map;
                 "Reads every partition up to its end offset at the start, then stops: records written after that are not exported.",
                 "The file is created with mode 0600, since it holds packets.",
                 "Options follow tcpdump and kcat: -w FILE, -c COUNT, -f FILTER, -b and --topic; the configuration file is --config here, since -c is the count.",
-                "-i and -r do not apply: export reads a topic, not an interface or a capture file."},
+                "-i and -r do not apply: export reads a topic, not an interface or a capture file.",
+                "SIGINT, SIGTERM or SIGHUP finish the export with what was read (how --from end is ended); a second one exits at once."},
         footer = {"", "Exit status: 0 done; 2 a bad option or setting, a filter that does not compile, a topic that does not exist, "
                 + "a cluster that does not answer within --timeout, or a topic holding more than one link type (export each with --link-type)."})
 public final class ExportCommand extends ProbeSubcommand.Base {
@@ -133,9 +138,30 @@ public final class ExportCommand extends ProbeSubcommand.Base {
         }
         final ExportProgress progress = !quiet && err == System.err && TerminalProgress.isTerminal(2)
                 ? new TerminalProgress(err) : ExportProgress.NONE;
-        final ExportResult result = output.equals("-")
-                ? TopicExporter.export(options, out, progress)
-                : TopicExporter.export(options, progress);
+        final ExportStop stop = new ExportStop();
+        final List<Signal> signals = new ArrayList<>();
+        final List<SignalHandler> previous = new ArrayList<>();
+        for (final String name : List.of("INT", "TERM", "HUP")) {
+            final Signal signal = new Signal(name);
+            signals.add(signal);
+            previous.add(Signal.handle(signal, s -> {
+                if (stop.requested()) {
+                    Runtime.getRuntime().halt(128 + s.getNumber());
+                }
+                err.println("probe: SIG" + s.getName() + ": finishing the export with what was read; signal again to exit at once");
+                stop.request();
+            }));
+        }
+        final ExportResult result;
+        try {
+            result = output.equals("-")
+                    ? TopicExporter.export(options, out, progress, stop)
+                    : TopicExporter.export(options, progress, stop);
+        } finally {
+            for (int i = 0; i < signals.size(); i++) {
+                Signal.handle(signals.get(i), previous.get(i));
+            }
+        }
         err.println("probe: exported " + result.packetsWritten() + " packets (" + LinkType.name(result.linkType())
                 + ") from topic " + options.topic() + (output.equals("-") ? " to standard output" : " to " + output)
                 + details(result));

@@ -53,7 +53,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * are interleaved as the consumer returns them. With sorting, every packet is written in capture-time
  * order, with bounded memory (see {@link ExternalSort}).
  *
- * <p>Runs on the calling thread.
+ * <p>Runs on the calling thread; an {@link ExportStop} requested from another thread (a signal handler)
+ * ends it as if the end had been reached, with what was read so far.
  */
 public final class TopicExporter {
     private static final Duration POLL = Duration.ofMillis(100);
@@ -61,9 +62,9 @@ public final class TopicExporter {
     private TopicExporter() {
     }
 
-    /** {@link #export(ExportOptions, ExportProgress)} without progress. */
+    /** {@link #export(ExportOptions, ExportProgress, ExportStop)} without progress or stop. */
     public static ExportResult export(final ExportOptions options) {
-        return export(options, ExportProgress.NONE);
+        return export(options, ExportProgress.NONE, new ExportStop());
     }
 
     /**
@@ -76,16 +77,16 @@ public final class TopicExporter {
      * @throws ProbeException when the file cannot be written, the cluster does not answer, the topic
      *         does not exist, or the topic mixes link types
      */
-    public static ExportResult export(final ExportOptions options, final ExportProgress progress) {
+    public static ExportResult export(final ExportOptions options, final ExportProgress progress, final ExportStop stop) {
         if (options.output().equals("-")) {
-            return export(options, System.out, progress);
+            return export(options, System.out, progress, stop);
         }
         final Path target = Path.of(options.output()).toAbsolutePath();
         final ExportOptions withTemp = options.tempDirectory() != null || target.getParent() == null ? options
                 : options.withTempDirectory(target.getParent());
         if (Files.exists(target) && !Files.isRegularFile(target)) {
             try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
-                return export(withTemp, out, progress);
+                return export(withTemp, out, progress, stop);
             } catch (IOException e) {
                 throw new ProbeException("Cannot write " + target + ": " + e.getMessage() + " (--output)", e);
             }
@@ -101,7 +102,7 @@ public final class TopicExporter {
         try {
             final ExportResult result;
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
-                result = export(withTemp, out, progress);
+                result = export(withTemp, out, progress, stop);
             } catch (ProbeException e) {
                 if (Files.size(temp) > 0) {
                     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -125,9 +126,9 @@ public final class TopicExporter {
         }
     }
 
-    /** {@link #export(ExportOptions, OutputStream, ExportProgress)} without progress. */
+    /** {@link #export(ExportOptions, OutputStream, ExportProgress, ExportStop)} without progress or stop. */
     public static ExportResult export(final ExportOptions options, final OutputStream out) {
-        return export(options, out, ExportProgress.NONE);
+        return export(options, out, ExportProgress.NONE, new ExportStop());
     }
 
     /**
@@ -138,10 +139,11 @@ public final class TopicExporter {
      * @throws ProbeException when {@code out} fails, the cluster does not answer within the idle timeout,
      *         the topic does not exist, the filter does not compile, or the topic mixes link types
      */
-    public static ExportResult export(final ExportOptions options, final OutputStream out, final ExportProgress progress) {
+    public static ExportResult export(final ExportOptions options, final OutputStream out, final ExportProgress progress,
+                                      final ExportStop stop) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(options),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             Export export = new Export(options, out, progress)) {
+             Export export = new Export(options, out, progress, stop)) {
             return export.run(consumer);
         } catch (IOException e) {
             throw new ProbeException("Cannot write the pcap output: " + e.getMessage(), e);
@@ -163,6 +165,7 @@ public final class TopicExporter {
         private final ExportOptions options;
         private final OutputStream out;
         private final ExportProgress progress;
+        private final ExportStop stop;
         private final ExternalSort sort;
         private PcapWriter writer;
         private BpfFilter filter;
@@ -175,10 +178,11 @@ public final class TopicExporter {
         private long otherLinkType;
         private long filtered;
 
-        Export(final ExportOptions options, final OutputStream out, final ExportProgress progress) {
+        Export(final ExportOptions options, final OutputStream out, final ExportProgress progress, final ExportStop stop) {
             this.options = options;
             this.out = out;
             this.progress = progress;
+            this.stop = stop;
             this.sort = options.sort() ? new ExternalSort(options.sortMemoryBytes(), options.tempDirectory() != null
                     ? options.tempDirectory() : Path.of(System.getProperty("java.io.tmpdir"))) : null;
             this.linkType = options.linkType();
@@ -208,7 +212,7 @@ public final class TopicExporter {
             long lastPositions = positions(consumer, partitions);
             final long max = options.maxPackets() == 0 ? Long.MAX_VALUE : options.maxPackets();
             boolean full = false;
-            while (!full && (following || !remaining.isEmpty())) {
+            while (!full && !stop.requested() && (following || !remaining.isEmpty())) {
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 for (final ConsumerRecord<byte[], byte[]> record : records) {
                     if (!following && record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
@@ -249,7 +253,7 @@ public final class TopicExporter {
             finish();
             final Map<Integer, Long> reached = new LinkedHashMap<>();
             for (final TopicPartition tp : partitions) {
-                reached.put(tp.partition(), following || full ? consumer.position(tp, timeout) : end.get(tp));
+                reached.put(tp.partition(), following || full || stop.requested() ? consumer.position(tp, timeout) : end.get(tp));
             }
             return new ExportResult(written, skipped, otherLinkType, filtered, linkType == 0 ? LinkType.ETHERNET : linkType,
                     reached);

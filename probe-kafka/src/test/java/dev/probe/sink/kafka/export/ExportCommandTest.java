@@ -368,6 +368,47 @@ class ExportCommandTest {
     }
 
     @Test
+    @Timeout(120)
+    void aFollowingExportEndsOnRequestWithWhatItReadInPlace() throws Exception {
+        broker.createTopic("followed", 2);
+        produce(List.of(record("followed", 0, BASE_MICROS, Frames.ethernet(0, true), 1)));
+        final Path file = dir.resolve("followed.pcap");
+        final ExportStop stop = new ExportStop();
+        final java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch fiveAccepted = new java.util.concurrent.CountDownLatch(1);
+        final ExportProgress watch = new ExportProgress() {
+            @Override
+            public void update(final long read, final long toRead, final long written) {
+                running.countDown();
+                if (written >= 5) {
+                    fiveAccepted.countDown();
+                }
+            }
+
+            @Override
+            public void done() {
+            }
+        };
+        final java.util.concurrent.CompletableFuture<ExportResult> export = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> TopicExporter.export(ExportOptions.of(broker.bootstrapServers(), "followed").withFrom(ExportOptions.From.END)
+                        .withIdleTimeout(Duration.ofMinutes(10)).withOutput(file.toString()), watch, stop));
+        assertTrue(running.await(60, TimeUnit.SECONDS), "the export is following the topic");
+        final List<ProducerRecord<byte[], byte[]>> later = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            later.add(record("followed", i % 2, BASE_MICROS + i, Frames.ethernet(i, true), 1));
+        }
+        produce(later);
+        assertTrue(fiveAccepted.await(60, TimeUnit.SECONDS), "the five new records were read");
+        stop.request();
+        final ExportResult result = export.get(60, TimeUnit.SECONDS);
+        assertTrue(result.packetsWritten() >= 5, "written: " + result.packetsWritten());
+        final Pcap pcap = read(Files.readAllBytes(file));
+        assertEquals(result.packetsWritten(), pcap.packets().size());
+        assertFalse(pcap.micros().contains(BASE_MICROS), "the record from before the start is not exported");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @Test
     void aConfigurationFileGivenAsMinusCOutOfHabitGetsAHint() throws IOException {
         final Path conf = Files.writeString(dir.resolve("probe.conf"), "probe {}\n");
         final Cli cli = export("private", "-c", conf.toString());
