@@ -1,6 +1,9 @@
 package dev.probe.source.pcap;
 
+import dev.probe.api.LinkType;
 import dev.probe.api.ProbeException;
+import dev.probe.source.pcap.internal.Libpcap;
+import dev.probe.source.pcap.internal.LinkTypes;
 import dev.probe.source.pcap.internal.PcapRecordReader;
 import dev.probe.spi.CaptureSource;
 import dev.probe.spi.PacketMemory;
@@ -12,13 +15,18 @@ import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
 import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * A capture file or live interface opened through libpcap, with one receive queue.
@@ -28,6 +36,8 @@ import java.util.Map;
  */
 final class PcapCaptureSource implements CaptureSource {
     private static final long U32 = 0xFFFF_FFFFL;
+    /** libpcap's {@code PCAP_NETMASK_UNKNOWN}: filters that need the netmask fail to compile. */
+    private static final Inet4Address NETMASK_UNKNOWN = netmaskUnknown();
 
     private final String description;
     private final PcapHandle handle;
@@ -36,6 +46,8 @@ final class PcapCaptureSource implements CaptureSource {
     private final PacketSlots slots;
     private final PcapReceiveQueue queue;
     private final boolean live;
+    private final int linkType;
+    private final OptionalLong firstTimestampNanos;
 
     // Live statistics, guarded by this: libpcap's 32-bit counters widened into monotonic totals.
     private boolean closed;
@@ -48,7 +60,8 @@ final class PcapCaptureSource implements CaptureSource {
 
     private PcapCaptureSource(final String description, final PcapHandle handle, final PcapRecordReader reader,
                               final OversizedRecords oversized, final int snaplen, final int bufferPackets,
-                              final boolean live, final String queueName, final String setting) {
+                              final boolean live, final String queueName, final String setting, final int linkType,
+                              final OptionalLong firstTimestampNanos) {
         this.description = description;
         this.handle = handle;
         this.reader = reader;
@@ -56,15 +69,105 @@ final class PcapCaptureSource implements CaptureSource {
         this.slots = new PacketSlots(bufferPackets);
         this.queue = new PcapReceiveQueue(reader, oversized, snaplen, slots, live, queueName, setting);
         this.live = live;
+        this.linkType = linkType;
+        this.firstTimestampNanos = firstTimestampNanos;
     }
 
     /** Opens the file or interface the settings name. */
     static PcapCaptureSource open(final PcapSettings settings) {
+        requireLibpcap();
         try {
             return settings.file() != null ? openFile(settings) : openLive(settings);
         } catch (LinkageError e) {
-            throw new ProbeException("Cannot load libpcap through pcap4j (" + PcapSettings.oneLine(e.toString())
-                    + "): install libpcap (Debian: apt-get install libpcap0.8)", e);
+            throw libpcapMissing(e);
+        }
+    }
+
+    /**
+     * Checks, without capturing, what {@link #open} would reject: a capture file that is missing,
+     * unreadable or not a capture file (its header is read through libpcap), an interface that does not
+     * exist, a filter that libpcap cannot compile for the file's link type or the interface's (guessed
+     * from its hardware type without opening it, see {@link LinkTypes#guessForInterface}).
+     */
+    static void validate(final PcapSettings settings) {
+        requireLibpcap();
+        try {
+            if (settings.file() != null) {
+                final Path file = settings.file();
+                checkReadable(file);
+                final PcapHandle handle = openOffline(file, null);
+                try {
+                    compileFilter(handle, settings);
+                } finally {
+                    handle.close();
+                }
+            } else {
+                final String name = settings.interfaceName();
+                checkInterfaceExists(name);
+                if (!settings.filter().isEmpty()) {
+                    final int linkType = LinkTypes.guessForInterface(name);
+                    final PcapHandle dead;
+                    try {
+                        dead = Pcaps.openDead(DataLinkType.getInstance(LinkTypes.dltOf(linkType)), settings.snaplen());
+                    } catch (PcapNativeException e) {
+                        throw new IllegalStateException("pcap_open_dead failed for link type " + linkType, e);
+                    }
+                    try {
+                        compileFilter(dead, settings);
+                    } finally {
+                        dead.close();
+                    }
+                }
+            }
+        } catch (LinkageError e) {
+            throw libpcapMissing(e);
+        }
+    }
+
+    private static void requireLibpcap() {
+        final String why = Libpcap.unavailableBecause();
+        if (why != null) {
+            throw libpcapMissing(why, null);
+        }
+    }
+
+    /** The one line for a libpcap that cannot be loaded, naming the Debian package that provides it. */
+    static ProbeException libpcapMissing(final LinkageError e) {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        return libpcapMissing(message, e);
+    }
+
+    private static ProbeException libpcapMissing(final String why, final Throwable cause) {
+        return new ProbeException("libpcap cannot be loaded (" + PcapSettings.oneLine(why) + "): the pcap source "
+                + "needs it; install the Debian package libpcap0.8 (apt-get install libpcap0.8)", cause);
+    }
+
+    private static void compileFilter(final PcapHandle handle, final PcapSettings settings) {
+        if (settings.filter().isEmpty()) {
+            return;
+        }
+        try {
+            handle.compileFilter(settings.filter(), BpfProgram.BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN).free();
+        } catch (PcapNativeException e) {
+            throw settings.invalidFilter(libpcapError(handle, e) + " (for " + LinkType.name(linkTypeOf(handle)) + ")");
+        } catch (NotOpenException e) {
+            throw new IllegalStateException("the handle closed while compiling the filter", e);
+        }
+    }
+
+    private static int linkTypeOf(final PcapHandle handle) {
+        return LinkTypes.linkTypeOf(handle.getDlt().value());
+    }
+
+    private static PcapHandle openOffline(final Path file, final OversizedRecords oversized) {
+        try {
+            return Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
+        } catch (PcapNativeException e) {
+            closeQuietly(oversized);
+            throw cannotRead(file, withoutPathPrefix(file, e.getMessage()), e);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(oversized);
+            throw e;
         }
     }
 
@@ -77,27 +180,44 @@ final class PcapCaptureSource implements CaptureSource {
         } catch (IOException e) {
             throw cannotRead(file, PcapSettings.oneLine(e.toString()), e);
         }
+        final PcapHandle handle = openOffline(file, oversized);
+        return configure(handle, settings, "pcap file " + file, "Capture file " + file, PcapSettings.FILE,
+                false, oversized, firstTimestamp(file, oversized != null));
+    }
+
+    /**
+     * The time of the first record of {@code file}, read through a handle of its own, before any filter;
+     * empty when the file holds no record or its first record cannot be read.
+     */
+    private static OptionalLong firstTimestamp(final Path file, final boolean classicPcap) {
         final PcapHandle handle;
         try {
             handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
         } catch (PcapNativeException e) {
-            closeQuietly(oversized);
-            throw cannotRead(file, withoutPathPrefix(file, e.getMessage()), e);
-        } catch (RuntimeException | Error e) {
-            closeQuietly(oversized);
-            throw e;
+            return OptionalLong.empty();
         }
-        return configure(handle, settings, "pcap file " + file, "Capture file " + file, PcapSettings.FILE,
-                false, oversized);
+        try (PcapRecordReader reader = PcapRecordReader.of(handle, classicPcap)) {
+            return reader.next() == PcapRecordReader.RECORD ? OptionalLong.of(reader.timestampNanos()) : OptionalLong.empty();
+        } catch (ArithmeticException e) {
+            return OptionalLong.empty();
+        } finally {
+            handle.close();
+        }
     }
 
-    private static PcapCaptureSource openLive(final PcapSettings settings) {
-        final String name = settings.interfaceName();
+    /** The interfaces libpcap lists, or null when it cannot list them; fails when {@code name} is not among them. */
+    private static List<String> checkInterfaceExists(final String name) {
         final List<String> available = availableInterfaces();
         if (available != null && !available.contains(name)) {
             throw new ProbeException("No interface named " + name + " to capture from ("
                     + PcapSettings.INTERFACE + "); available: " + String.join(", ", available));
         }
+        return available;
+    }
+
+    private static PcapCaptureSource openLive(final PcapSettings settings) {
+        final String name = settings.interfaceName();
+        final List<String> available = checkInterfaceExists(name);
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(name)
@@ -116,7 +236,7 @@ final class PcapCaptureSource implements CaptureSource {
                     + (available == null ? "" : "; available: " + String.join(", ", available)), e);
         }
         final PcapCaptureSource source = configure(handle, settings, "pcap interface " + name,
-                "Capture on interface " + name, PcapSettings.INTERFACE, true, null);
+                "Capture on interface " + name, PcapSettings.INTERFACE, true, null, OptionalLong.empty());
         try {
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
         } catch (PcapNativeException | NotOpenException e) {
@@ -131,19 +251,19 @@ final class PcapCaptureSource implements CaptureSource {
     private static PcapCaptureSource configure(final PcapHandle handle, final PcapSettings settings,
                                                final String description, final String queueName,
                                                final String setting, final boolean live,
-                                               final OversizedRecords oversized) {
+                                               final OversizedRecords oversized, final OptionalLong first) {
         try {
             if (!settings.filter().isEmpty()) {
                 try {
                     handle.setFilter(settings.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
                 } catch (PcapNativeException e) {
-                    throw settings.invalidFilter(libpcapError(handle, e));
+                    throw settings.invalidFilter(libpcapError(handle, e) + " (for " + LinkType.name(linkTypeOf(handle)) + ")");
                 }
             }
             // classic pcap stores unsigned 32-bit seconds, which libpcap 1.10 reads as signed
             final PcapRecordReader reader = PcapRecordReader.of(handle, oversized != null);
             return new PcapCaptureSource(description, handle, reader, oversized, handle.getSnapshot(),
-                    settings.bufferPackets(), live, queueName, setting);
+                    settings.bufferPackets(), live, queueName, setting, linkTypeOf(handle), first);
         } catch (NotOpenException e) {
             closeAll(handle, oversized);
             throw new IllegalStateException(description + " closed while opening", e);
@@ -167,6 +287,18 @@ final class PcapCaptureSource implements CaptureSource {
     @Override
     public String description() {
         return description;
+    }
+
+    /** The file's link type, or the interface's, from libpcap's {@code pcap_datalink}. */
+    @Override
+    public int linkType() {
+        return linkType;
+    }
+
+    /** The time of the file's first record (before any filter); empty for live capture or a file without records. */
+    @Override
+    public OptionalLong firstTimestampNanos() {
+        return firstTimestampNanos;
     }
 
     @Override
@@ -291,6 +423,14 @@ final class PcapCaptureSource implements CaptureSource {
             return handle.getError();
         } catch (NotOpenException notOpen) {
             return e.getMessage();
+        }
+    }
+
+    private static Inet4Address netmaskUnknown() {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(new byte[] {-1, -1, -1, -1});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 bytes make an IPv4 address", e);
         }
     }
 

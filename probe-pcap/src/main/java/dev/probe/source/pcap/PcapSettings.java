@@ -1,7 +1,6 @@
 package dev.probe.source.pcap;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.probe.api.ProbeException;
 import dev.probe.api.Settings;
 
@@ -46,19 +45,22 @@ final class PcapSettings {
         this.config = config;
         final String fileValue = Settings.string(config, FILE).strip();
         final String interfaceValue = Settings.string(config, INTERFACE).strip();
-        if (fileValue.isEmpty() == interfaceValue.isEmpty()) {
-            throw new ProbeException("Exactly one of " + FILE + " and " + INTERFACE + " must be set: "
-                    + (fileValue.isEmpty() ? "neither is" : "both are (" + FILE + " = \"" + fileValue
-                    + "\"" + Settings.origin(config, FILE) + ", " + INTERFACE + " = \"" + interfaceValue
-                    + "\"" + Settings.origin(config, INTERFACE) + ")"));
+        if (fileValue.isEmpty() && interfaceValue.isEmpty()) {
+            throw new ProbeException("No capture file or interface for the pcap source: set " + FILE
+                    + " (run -r FILE) or " + INTERFACE + " (run -i IFACE)");
+        }
+        if (!fileValue.isEmpty() && !interfaceValue.isEmpty()) {
+            throw new ProbeException("Exactly one of " + FILE + " and " + INTERFACE + " must be set: both are ("
+                    + FILE + " = \"" + fileValue + "\"" + Settings.origin(config, FILE) + ", " + INTERFACE + " = \""
+                    + interfaceValue + "\"" + Settings.origin(config, INTERFACE) + ")");
         }
         file = fileValue.isEmpty() ? null : path(config, fileValue);
         interfaceName = interfaceValue.isEmpty() ? null : interfaceValue;
         snaplen = Settings.intInRange(config, SNAPLEN, 1, MAX_SNAPLEN);
         promiscuous = Settings.bool(config, PROMISCUOUS);
         filter = Settings.string(config, FILTER).strip();
-        bufferSize = (int) bytes(config, BUFFER_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE);
-        timeoutMillis = (int) durationMillis(config, TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT);
+        bufferSize = (int) Settings.bytes(config, BUFFER_SIZE, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE);
+        timeoutMillis = (int) Settings.duration(config, TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT).toMillis();
         bufferPackets = Settings.intInRange(config, BUFFER_PACKETS, 1, MAX_BUFFER_PACKETS);
     }
 
@@ -119,29 +121,5 @@ final class PcapSettings {
         } catch (InvalidPathException e) {
             throw Settings.invalid(config, FILE, "a file path (" + e.getReason() + ")");
         }
-    }
-
-    private static long bytes(final Config config, final String path, final long min, final long max) {
-        final String expected = "a size such as 16 MiB, from " + min + " to " + max + " bytes";
-        final long value;
-        try {
-            value = config.getBytes(path);
-        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-            throw Settings.invalid(config, path, expected);
-        }
-        if (value < min || value > max) {
-            throw Settings.invalid(config, path, expected);
-        }
-        return value;
-    }
-
-    private static long durationMillis(final Config config, final String path, final Duration min,
-                                       final Duration max) {
-        final Duration value = Settings.duration(config, path, min);
-        if (value.compareTo(max) > 0) {
-            throw Settings.invalid(config, path, "a duration from " + min.toMillis() + "ms to "
-                    + max.toMillis() + "ms");
-        }
-        return value.toMillis();
     }
 }

@@ -20,10 +20,14 @@ public final class PcapSourceProvider implements CaptureSourceProvider {
         return "pcap";
     }
 
-    /** Reads and checks {@code probe.source.pcap}. */
+    /**
+     * Reads and checks {@code probe.source.pcap}: every setting's type and range, then that the capture
+     * file exists, is readable and starts as a capture file, or that the interface exists, and that the
+     * filter compiles for the file's or interface's link type. Opens no capture.
+     */
     @Override
     public void validate(final Config config) {
-        PcapSettings.from(config);
+        PcapCaptureSource.validate(PcapSettings.from(config));
     }
 
     /**

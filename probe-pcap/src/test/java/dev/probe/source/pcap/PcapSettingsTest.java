@@ -47,8 +47,8 @@ class PcapSettingsTest {
         final ProbeException e = assertThrows(ProbeException.class,
                 () -> new PcapSourceProvider().open(Captures.config("")));
 
-        assertEquals("Exactly one of probe.source.pcap.file and probe.source.pcap.interface must be set: neither is",
-                e.getMessage());
+        assertEquals("No capture file or interface for the pcap source: set probe.source.pcap.file (run -r FILE) "
+                + "or probe.source.pcap.interface (run -i IFACE)", e.getMessage());
     }
 
     @Test

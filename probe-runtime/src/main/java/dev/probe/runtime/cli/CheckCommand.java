@@ -18,11 +18,16 @@ import picocli.CommandLine.Option;
  * reaches the sink's destination. Main thread.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Print the effective configuration (secrets redacted) and the plugins found, then validate it",
-                "as run would, including every source and sink section written, selected or not."})
+        description = {"Print the effective configuration (secrets redacted) and the plugins found, then validate it as run would, "
+                + "including every source and sink section written, selected or not: the capture file exists and is readable, "
+                + "the interface exists, the BPF filter compiles.",
+                "Takes the same settings and shortcuts as run. Exit status 0 when valid, 2 naming the first problem."})
 final class CheckCommand extends ProbeSubcommand.Base {
     @Mixin
     ConfigOptions config;
+
+    @Mixin
+    CaptureShortcuts shortcuts;
 
     @Option(names = "--connect", description = "Also reach the sink's destination and report what it found "
             + "(Kafka: brokers, the topic's partitions, retention and timestamp type)")
@@ -30,7 +35,7 @@ final class CheckCommand extends ProbeSubcommand.Base {
 
     @Override
     public Integer call() {
-        final ConfigOptions.Loaded loaded = config.load(err);
+        final SettingsOptions.Loaded loaded = config.load(shortcuts.settings("check"), err);
         final Config c = loaded.config();
         final Plugins plugins = loaded.plugins();
         out.print(Redaction.render(c));

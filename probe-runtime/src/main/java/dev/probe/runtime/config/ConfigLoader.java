@@ -3,6 +3,8 @@ package dev.probe.runtime.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.probe.api.ProbeException;
@@ -24,6 +26,21 @@ public final class ConfigLoader {
     }
 
     /**
+     * One {@code path=value} override and where it came from, for messages.
+     *
+     * @param text {@code path=value}; the value is parsed as HOCON, so {@code 5s}, {@code [1,2]} and
+     *        quoted strings work, and anything else is taken as a plain string
+     * @param origin what the user wrote it with: {@code --set probe.x}, or a shortcut option such as {@code -r}
+     */
+    public record Assignment(String text, String origin) {
+        /** A {@code --set path=value} override. */
+        public static Assignment set(final String text) {
+            final int eq = text.indexOf('=');
+            return new Assignment(text, "--set " + (eq > 0 ? text.substring(0, eq).trim() : text));
+        }
+    }
+
+    /**
      * The effective configuration, checked for unknown keys.
      *
      * @param file the user's HOCON file, or null
@@ -38,6 +55,14 @@ public final class ConfigLoader {
 
     /** The user's part alone, unresolved: {@code --set} overrides on top of the file. */
     public static Config user(final Path file, final List<String> overrides) {
+        return assigned(file, overrides.stream().map(Assignment::set).toList());
+    }
+
+    /**
+     * The user's part alone, unresolved: overrides on top of the file; of two overrides of one path the
+     * later wins.
+     */
+    public static Config assigned(final Path file, final List<Assignment> overrides) {
         Config config = ConfigFactory.empty();
         for (int i = overrides.size() - 1; i >= 0; i--) {
             config = config.withFallback(override(overrides.get(i)));
@@ -95,24 +120,33 @@ public final class ConfigLoader {
         }
     }
 
-    private static Config override(final String assignment) {
-        final int eq = assignment.indexOf('=');
+    private static Config override(final Assignment assignment) {
+        final String text = assignment.text();
+        final int eq = text.indexOf('=');
         if (eq <= 0) {
-            throw new ProbeException("Invalid --set " + assignment + ": expected path=value, such as probe.receive.burst-size=64");
+            throw new ProbeException("Invalid --set " + text + ": expected path=value, such as probe.receive.burst-size=64");
         }
-        final String path = assignment.substring(0, eq).trim();
-        final String value = assignment.substring(eq + 1).trim();
-        final String origin = "--set " + path;
+        final String path = text.substring(0, eq).trim();
+        final String value = text.substring(eq + 1).trim();
+        final ConfigOrigin origin = ConfigOriginFactory.newSimple(assignment.origin());
+        try {
+            ConfigFactory.empty().hasPathOrNull(path); // rejects a path that is not a HOCON path
+        } catch (ConfigException e) {
+            throw new ProbeException("Invalid " + assignment.origin() + "=" + value + ": " + path
+                    + " is not a setting path (" + oneLine(e.getMessage()) + ")");
+        }
         try {
             final Config parsed = ConfigFactory.parseString("v = " + value,
-                    ConfigParseOptions.defaults().setOriginDescription(origin));
-            return ConfigFactory.empty(origin).withValue(path, parsed.getValue("v"));
+                    ConfigParseOptions.defaults().setOriginDescription(assignment.origin()));
+            // root().get, unlike getValue, returns HOCON's null as a value: --set x=null unsets x
+            return ConfigFactory.empty(assignment.origin()).withValue(path, parsed.root().get("v").withOrigin(origin));
         } catch (ConfigException e) {
             // Not valid HOCON (an unquoted string with odd characters): take it as a plain string.
             try {
-                return ConfigFactory.empty(origin).withValue(path, ConfigValueFactory.fromAnyRef(value, origin));
+                return ConfigFactory.empty(assignment.origin()).withValue(path,
+                        ConfigValueFactory.fromAnyRef(value, assignment.origin()));
             } catch (ConfigException bad) {
-                throw new ProbeException("Invalid --set " + assignment + ": " + oneLine(bad.getMessage()));
+                throw new ProbeException("Invalid " + assignment.origin() + "=" + value + ": " + oneLine(bad.getMessage()));
             }
         }
     }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.probe.api.Settings;
 
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 
@@ -41,7 +42,7 @@ public record RuntimeSettings(
     public static RuntimeSettings from(final Config c) {
         final int cpus = Runtime.getRuntime().availableProcessors();
         final int maxCore = Math.max(1023, cpus - 1);
-        return new RuntimeSettings(
+        final RuntimeSettings settings = new RuntimeSettings(
                 Settings.nonEmptyString(c, "probe.source.type"),
                 Settings.nonEmptyString(c, "probe.sink.type"),
                 Settings.intInRange(c, "probe.receive.burst-size", 1, 1024),
@@ -62,6 +63,21 @@ public record RuntimeSettings(
                 Settings.longInRange(c, "probe.stop.max-packets", 0, Long.MAX_VALUE),
                 Settings.duration(c, "probe.stop.duration", Duration.ZERO, Duration.ofDays(365 * 100L)),
                 Settings.duration(c, "probe.shutdown.timeout", Duration.ZERO, Duration.ofDays(1)));
+        final BitSet allowed = AllowedCpus.read();
+        if (allowed != null) {
+            checkAllowed(c, "probe.receive.cores", settings.receiveCores(), allowed);
+            checkAllowed(c, "probe.transmit.cores", settings.transmitCores(), allowed);
+        }
+        return settings;
+    }
+
+    private static void checkAllowed(final Config c, final String path, final List<Integer> cores, final BitSet allowed) {
+        for (final int core : cores) {
+            if (!allowed.get(core)) {
+                throw Settings.invalid(c, path, "cores this process may run on (" + AllowedCpus.describe(allowed)
+                        + ", Cpus_allowed_list of /proc/self/status), or an empty list");
+            }
+        }
     }
 
     /** Checks the settings that depend on how many receive queues the source opened. */

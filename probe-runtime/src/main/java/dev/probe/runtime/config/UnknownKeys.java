@@ -1,18 +1,28 @@
 package dev.probe.runtime.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.probe.api.ProbeException;
 import dev.probe.api.Settings;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Rejects keys under {@code probe} that no {@code reference.conf} declares, such as the misspelt
  * {@code probe.recieve.burst-size}, suggesting the closest known key. Keys below a provider's free-form
  * paths (a client's own properties) are left to that provider.
+ *
+ * <p>The user's settings are walked as a tree, so a misspelt key whose value is {@code null} or an
+ * empty object is caught too (a flat walk of HOCON skips both), and an object written where the
+ * reference has a single value is reported against that setting.
  */
 final class UnknownKeys {
     private UnknownKeys() {
@@ -22,32 +32,77 @@ final class UnknownKeys {
      * @param user the user's settings, resolved
      * @param reference every known setting with its default
      * @param freeForm paths whose keys are not declared
-     * @throws ProbeException for the first unknown key
+     * @throws ProbeException for the first unknown key, in sorted order
      */
     static void check(final Config user, final Config reference, final Set<String> freeForm) {
-        if (!user.hasPath("probe")) {
+        if (!user.hasPathOrNull("probe")) {
             return;
         }
-        final Set<String> known = new TreeSet<>();
-        for (final Map.Entry<String, ConfigValue> e : reference.withOnlyPath("probe").entrySet()) {
-            known.add(e.getKey());
+        final Map<String, ConfigValueType> known = new TreeMap<>();
+        final ConfigValue referenceRoot = reference.root().get("probe");
+        if (referenceRoot != null) {
+            walk("probe", referenceRoot, known);
         }
-        final Set<String> given = new TreeSet<>();
-        for (final Map.Entry<String, ConfigValue> e : user.withOnlyPath("probe").entrySet()) {
-            given.add(e.getKey());
-        }
-        for (final String path : given) {
-            if (known.contains(path) || underFreeForm(path, freeForm)) {
+        final ConfigValue userRoot = user.root().get("probe");
+        final Map<String, ConfigValueType> given = new TreeMap<>();
+        walk("probe", userRoot, given);
+        for (final Map.Entry<String, ConfigValueType> entry : given.entrySet()) {
+            final String path = entry.getKey();
+            if (known.containsKey(path) || underFreeForm(path, freeForm)) {
                 continue;
             }
-            if (known.stream().anyMatch(k -> k.startsWith(path + "."))) {
+            final String scalarAbove = knownScalarAbove(path, known);
+            if (scalarAbove != null) {
+                throw Settings.invalid(user, scalarAbove, "a single value, not an object (see probe check for its default)");
+            }
+            if (isSectionOfKnownKeys(path, known)) {
+                // probe.receive = 5, or probe.receive = null: a section written as a single value
                 throw Settings.invalid(user, path, "an object of settings (see probe check for its keys)");
             }
-            final String suggestion = closest(path, known);
-            throw new ProbeException("Unknown setting " + path + Settings.origin(user, path)
-                    + (suggestion != null ? ": did you mean " + suggestion + "?"
-                    : ": no such setting in the probe or its plugins (probe check lists every setting)"));
+            if (freeForm.contains(path)) {
+                continue; // the provider checks what it passes on
+            }
+            final List<String> suggestions = suggestions(path, known.keySet());
+            throw new ProbeException("Unknown setting " + path + origin(user, path)
+                    + (suggestions.isEmpty()
+                    ? ": no such setting in the probe or its plugins (probe check lists every setting)"
+                    : ": did you mean " + String.join(" or ", suggestions) + "?"));
         }
+    }
+
+    /**
+     * Every leaf below {@code value}, by path: scalars, lists, nulls, and empty objects (as OBJECT).
+     * Keys that need quoting in HOCON are quoted, as {@link Config#entrySet()} does.
+     */
+    private static void walk(final String path, final ConfigValue value, final Map<String, ConfigValueType> out) {
+        if (value.valueType() == ConfigValueType.OBJECT) {
+            final ConfigObject object = (ConfigObject) value;
+            if (object.isEmpty()) {
+                out.put(path, ConfigValueType.OBJECT);
+                return;
+            }
+            for (final Map.Entry<String, ConfigValue> child : object.entrySet()) {
+                walk(path + "." + ConfigUtil.joinPath(child.getKey()), child.getValue(), out);
+            }
+            return;
+        }
+        out.put(path, value.valueType());
+    }
+
+    /**
+     * {@code " (file: line)"} for where {@code path} was set, also for a null value, whose origin
+     * {@link Config#getValue} does not give.
+     */
+    private static String origin(final Config config, final String path) {
+        ConfigValue value = config.root();
+        for (final String key : ConfigUtil.splitPath(path)) {
+            if (!(value instanceof ConfigObject object) || !object.containsKey(key)) {
+                return "";
+            }
+            value = object.get(key);
+        }
+        final String where = Settings.where(value.origin());
+        return where.isEmpty() ? "" : " (" + where + ")";
     }
 
     private static boolean underFreeForm(final String path, final Set<String> freeForm) {
@@ -57,6 +112,47 @@ final class UnknownKeys {
             }
         }
         return false;
+    }
+
+    /** A known single-valued setting that {@code path} lies below, as {@code probe.receive.burst-size.x}. */
+    private static String knownScalarAbove(final String path, final Map<String, ConfigValueType> known) {
+        for (int dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
+            final ConfigValueType type = known.get(path.substring(0, dot));
+            if (type != null && type != ConfigValueType.OBJECT) {
+                return path.substring(0, dot);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isSectionOfKnownKeys(final String path, final Map<String, ConfigValueType> known) {
+        for (final String k : known.keySet()) {
+            if (k.startsWith(path + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Known keys close enough to {@code path} to be what was meant: the nearest by edit distance when it
+     * is near enough to be a typo; else the keys whose last part is the same (a key put in the wrong
+     * section, as {@code probe.kafka.topic}), at most three.
+     */
+    static List<String> suggestions(final String path, final Set<String> known) {
+        final String near = closest(path, known);
+        if (near != null) {
+            return List.of(near);
+        }
+        final String leaf = path.substring(path.lastIndexOf('.') + 1);
+        final Set<String> sameLeaf = new TreeSet<>();
+        for (final String k : known) {
+            final String kLeaf = k.substring(k.lastIndexOf('.') + 1);
+            if (kLeaf.equals(leaf) || leaf.length() >= 5 && distance(kLeaf, leaf) <= 1) {
+                sameLeaf.add(k);
+            }
+        }
+        return sameLeaf.size() <= 3 ? new ArrayList<>(sameLeaf) : List.of();
     }
 
     /** The known key nearest to {@code path} when it is near enough to be a typo, else null. */
