@@ -133,7 +133,7 @@ public final class ProbeRun {
     private volatile boolean running;
     private volatile boolean draining;
     private boolean summaryWritten;
-    private StatsFormat statsFormat = StatsFormat.TEXT;
+    private StatsFormat statsFormat;
     private Readiness readiness;
     private MetricsServer metrics;
     private Consumer<Result> onFinish = result -> { };
