@@ -110,6 +110,12 @@ class TarballIT {
         final Release.Outcome jar = Release.run(folder, Map.of(), List.of(Release.javaHome().resolve("bin/java").toString(),
                 "-jar", home.resolve("lib/probe-" + Release.version() + ".jar").toString(), "--version"));
         assertEquals(new Release.Outcome(0, versionLine + "\n", ""), jar, "java -jar lib/probe-VERSION.jar");
+        final Release.Outcome jarCheck = Release.run(folder, Map.of(), List.of(Release.javaHome().resolve("bin/java").toString(),
+                "-jar", home.resolve("lib/probe-" + Release.version() + ".jar").toString(), "check",
+                "--set", "probe.source.pcap.file=\"" + capture.path() + "\"", "--set", "probe.sink.type=discard"));
+        assertEquals(0, jarCheck.exit(), jarCheck.toString());
+        assertTrue(jarCheck.stdout().contains("# plugins folder: " + home.resolve("plugins") + "\n"),
+                "java -jar finds the plugins folder beside lib/: " + jarCheck.stdout());
 
         try (EmbeddedKafkaBroker broker = Release.broker()) {
             Release.createTopic(broker, "release", 2);
@@ -137,6 +143,13 @@ class TarballIT {
                     "-b", broker.bootstrapServers(), "--topic", "release", "--summary", summary.toString()));
             assertEquals(0, run.exit(), run.toString());
             assertEquals(capture.packets(), Release.records(broker, "release"), "every packet of the capture is a record");
+            final String total = String.format(java.util.Locale.ROOT, " summary total    captured %,d = delivered %,d + dropped 0 "
+                    + "+ in-flight 0", capture.packets(), capture.packets());
+            assertTrue(run.stderrLines().stream().anyMatch(l -> l.endsWith(total)
+                    && l.substring(0, l.length() - total.length()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z")),
+                    "the summary, with its timestamp: " + run.stderr());
+            assertTrue(run.stderrLines().stream().noneMatch(l -> l.startsWith("WARNING") || l.contains("StatusLogger")),
+                    "no JVM warning, no logging set-up error: " + run.stderr());
             final String json = Files.readString(summary);
             assertTrue(json.contains("\"captured\": " + capture.packets() + ","), json);
             assertTrue(json.contains("\"delivered\": " + capture.packets() + ","), json);
