@@ -4,11 +4,15 @@ import com.typesafe.config.Config;
 import dev.probe.api.ProbeException;
 import dev.probe.runtime.config.RuntimeSettings;
 import dev.probe.runtime.inject.ProbeComponent;
+import dev.probe.runtime.metrics.MetricsServer;
+import dev.probe.runtime.metrics.MetricsSettings;
+import dev.probe.runtime.metrics.Readiness;
 import dev.probe.runtime.pipeline.Pipeline;
 import dev.probe.runtime.pipeline.SinkError;
 import dev.probe.runtime.pipeline.TransmitWorker;
 import dev.probe.runtime.plugin.Plugins;
 import dev.probe.runtime.stats.Snapshot;
+import dev.probe.runtime.stats.StatsFormat;
 import dev.probe.runtime.stats.StatsFormatter;
 import dev.probe.runtime.stats.SummaryJson;
 import dev.probe.spi.CaptureSource;
@@ -20,10 +24,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One capture run from start to final summary: builds the pipeline, starts it, prints stats lines,
@@ -35,6 +41,10 @@ import java.util.concurrent.TimeUnit;
  * wait until every packet is delivered or failed, bounded by the sinks' own delivery timeouts; a stop
  * by signal, by {@code probe.stop.duration} or by a failure waits at most {@code probe.shutdown.timeout}
  * and counts what is left as dropped.
+ *
+ * <p>With {@code probe.metrics.port} set, the run serves {@code /metrics}, {@code /health} and
+ * {@code /ready} from before the source opens until after the summary is written (see
+ * {@link MetricsServer}). Stats lines and the summary are written in {@code probe.stats.format}.
  *
  * <p>{@link #execute()} runs on the calling thread; {@link #requestStop()}, {@link #abort} and
  * {@link #awaitStarted} may be called from any thread (a signal handler).
@@ -123,6 +133,10 @@ public final class ProbeRun {
     private volatile boolean running;
     private volatile boolean draining;
     private boolean summaryWritten;
+    private StatsFormat statsFormat;
+    private Readiness readiness;
+    private MetricsServer metrics;
+    private Consumer<Result> onFinish = result -> { };
 
     /**
      * @param config the effective configuration
@@ -169,13 +183,27 @@ public final class ProbeRun {
         return started.await(timeout.toNanos(), TimeUnit.NANOSECONDS) && running;
     }
 
+    /**
+     * Sets what to do once the run has ended and its summary is written, while the metrics endpoint still
+     * serves the final counters: for tests and for programs that embed the probe. Called before
+     * {@link #execute()}; the action runs on the thread of {@code execute()}.
+     */
+    public void onFinish(final Consumer<Result> action) {
+        onFinish = action;
+    }
+
     /** Runs until stopped; never throws for a user's error, which ends the run as {@link Outcome#STARTUP_FAILED}. */
     public Result execute() throws InterruptedException {
         try {
-            return capture();
+            final Result result = capture();
+            onFinish.accept(result);
+            return result;
         } finally {
             running = false;
             started.countDown();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
     }
 
@@ -184,6 +212,8 @@ public final class ProbeRun {
         try {
             final ProbeComponent component = ProbeComponent.create(config, plugins);
             settings = component.settings();
+            statsFormat = StatsFormat.from(config);
+            startMetrics(MetricsSettings.from(config));
             final String sink = component.sinkFactory().description();
             final CaptureSource source = component.source();
             out.println("probe: capturing from " + source.description() + " with " + source.queues().size()
@@ -196,13 +226,19 @@ public final class ProbeRun {
         pipeline = p;
         p.start();
         running = true;
+        if (readiness != null) {
+            readiness.running(System.nanoTime());
+        }
         started.countDown();
 
         Outcome outcome = Outcome.FAILED;
         boolean clean = false;
         try {
-            outcome = awaitStop(p, new StatsFormatter());
+            outcome = awaitStop(p, new StatsFormatter(statsFormat));
         } finally {
+            if (readiness != null) {
+                readiness.stopping();
+            }
             // Also reached on an unexpected error on this thread: the stop still runs, bounded.
             final boolean drain = outcome == Outcome.END_OF_INPUT || outcome == Outcome.MAX_PACKETS
                     || outcome == Outcome.INPUT_ERROR;
@@ -248,13 +284,38 @@ public final class ProbeRun {
         return new Result(last, ending, error, clean, userError, p.sourceIsLive());
     }
 
-    /** Prints stats lines until the run should stop; returns why. */
+    /** Starts the metrics endpoint when {@code probe.metrics.port} is set, and says where it is. */
+    private void startMetrics(final MetricsSettings metricsSettings) {
+        if (!metricsSettings.enabled()) {
+            return;
+        }
+        readiness = new Readiness(metricsSettings.deliveryStallTimeout());
+        metrics = MetricsServer.start(metricsSettings, readiness, () -> {
+            final Pipeline p = pipeline;
+            return p == null ? null : p.snapshot();
+        }, version());
+        out.println("probe: metrics at " + metrics.url().resolve("metrics") + " (also " + metrics.url().resolve("health")
+                + " and " + metrics.url().resolve("ready") + ")");
+    }
+
+    private static String version() {
+        final String v = ProbeRun.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
+    /** Prints stats lines until the run should stop, and samples readiness; returns why. */
     private Outcome awaitStop(final Pipeline p, final StatsFormatter formatter) throws InterruptedException {
         final long start = System.nanoTime();
         final long statsNanos = settings.statsInterval().toNanos();
         long nextStats = statsNanos > 0 ? start + statsNanos : Long.MAX_VALUE;
+        final long sampleNanos = readiness == null ? 0 : readiness.samplePeriod().toNanos();
+        long nextSample = start;
         final long deadline = settings.duration().isZero() ? Long.MAX_VALUE : start + settings.duration().toNanos();
         while (true) {
+            if (readiness != null && System.nanoTime() - nextSample >= 0) {
+                readiness.sample(p.snapshot(), System.nanoTime());
+                nextSample += sampleNanos;
+            }
             final long now = System.nanoTime();
             final long wait = Math.min(Math.min(nextStats, deadline) - now, TimeUnit.MILLISECONDS.toNanos(20));
             if (stopRequested.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
@@ -274,7 +335,7 @@ public final class ProbeRun {
                 return Outcome.DURATION;
             }
             if (System.nanoTime() - nextStats >= 0) {
-                formatter.lines(p.snapshot()).forEach(line -> out.println("stats " + line));
+                formatter.stats(Instant.now(), p.snapshot()).forEach(out::println);
                 nextStats += statsNanos;
             }
         }
@@ -293,7 +354,7 @@ public final class ProbeRun {
         }
         out.println("probe: stopped (" + result.outcome().label() + ") after "
                 + String.format(Locale.ROOT, "%.1f", s.elapsedNanos() / 1e9) + " s");
-        new StatsFormatter().lines(s).forEach(line -> out.println("summary " + line));
+        StatsFormatter.summary(statsFormat, Instant.now(), s, result.outcome().label()).forEach(out::println);
         if (!result.clean()) {
             out.println("probe: the stop did not finish within probe.shutdown.timeout ("
                     + settings.shutdownTimeout().toMillis() + " ms); what was left is counted as dropped");

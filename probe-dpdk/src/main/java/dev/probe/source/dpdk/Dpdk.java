@@ -21,12 +21,16 @@ public final class Dpdk {
         return Rte.loadFailure();
     }
 
-    /** Returns when DPDK is available, else throws a {@link ProbeException} with the cause attached. */
+    /**
+     * Returns when DPDK is available, else throws a {@link ProbeException} with the cause attached: one line
+     * naming the Debian package to install.
+     */
     public static void ensureAvailable() {
         final Throwable cause = Rte.loadFailure();
         if (cause != null) {
-            throw new ProbeException("DPDK is not available: " + cause.getMessage() + " (install DPDK 22.11:"
-                    + " apt-get install dpdk, which provides " + String.join(", ", Rte.LIBRARIES) + ")", cause);
+            final String why = String.valueOf(cause.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+            throw new ProbeException("DPDK is not available (" + why + "): install the Debian package dpdk"
+                    + " (apt-get install dpdk), DPDK 22.11, which provides " + String.join(", ", Rte.LIBRARIES), cause);
         }
     }
 }

@@ -73,34 +73,14 @@ public final class SummaryJson {
     }
 
     private static String object(final Map<String, Long> counts) {
-        final StringBuilder b = new StringBuilder("{");
-        counts.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(string(k)).append(": ").append(v));
-        return b.append('}').toString();
+        return Json.counts(counts);
     }
 
     private static String strings(final Map<String, String> values) {
-        final StringBuilder b = new StringBuilder("{");
-        values.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(string(k)).append(": ").append(string(v)));
-        return b.append('}').toString();
+        return Json.strings(values);
     }
 
     private static String string(final String s) {
-        final StringBuilder b = new StringBuilder("\"");
-        for (final char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return Json.string(s);
     }
 }
