@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
@@ -30,6 +31,8 @@ public final class Settings {
     private static final Pattern SECRET = Pattern.compile(
             "(?i).*(password|passwd|secret|jaas|credential|token|user\\.info|private|ssl\\.key\\.).*");
     private static final String REDACTED = "<redacted>";
+    /** A whole number of bytes, optionally with a unit: {@code 65536}, {@code 64MiB}, {@code 512 k}. */
+    private static final Pattern WHOLE_SIZE = Pattern.compile("[0-9]+\\s*[a-zA-Z]*");
 
     private Settings() {
     }
@@ -81,7 +84,11 @@ public final class Settings {
     /** A size in bytes such as {@code 64 MiB}, {@code 512k} or {@code 65536}, in {@code [min, max]}. */
     public static long bytes(final Config config, final String path, final long min, final long max) {
         final String expected = "a size such as 64MiB, 512KiB or 65536 (bytes) from " + min + " to " + max + " bytes";
-        value(config, path, expected);
+        final ConfigValue raw = value(config, path, expected);
+        if (raw.unwrapped() instanceof Double
+                || raw.unwrapped() instanceof String text && !WHOLE_SIZE.matcher(text.strip()).matches()) {
+            throw invalid(config, path, expected);
+        }
         final long value;
         try {
             value = config.getBytes(path);
@@ -253,14 +260,27 @@ public final class Settings {
 
     /** The value at {@code path} as written in HOCON, or {@code <redacted>} for a secret, or {@code (missing)}. */
     public static String render(final Config config, final String path) {
-        try {
-            if (!config.hasPathOrNull(path) || config.getIsNull(path)) {
-                return "(missing)";
-            }
-        } catch (ConfigException e) {
+        final ConfigValue value = valueOrNull(config, path);
+        if (value == null) {
             return "(missing)";
         }
-        return isSecret(path) ? REDACTED : render(path, config.getValue(path));
+        return isSecret(path) ? REDACTED : render(path, value);
+    }
+
+    /** The value at {@code path}, an explicit {@code null} included (as a value of type NULL), or null when absent. */
+    private static ConfigValue valueOrNull(final Config config, final String path) {
+        try {
+            ConfigValue value = config.root();
+            for (final String key : ConfigUtil.splitPath(path)) {
+                if (!(value instanceof com.typesafe.config.ConfigObject object) || !object.containsKey(key)) {
+                    return null;
+                }
+                value = object.get(key);
+            }
+            return value;
+        } catch (ConfigException e) {
+            return null;
+        }
     }
 
     private static String render(final String path, final ConfigValue value) {
@@ -288,15 +308,12 @@ public final class Settings {
 
     /** {@code " (file.conf: 12)"} for where a setting was given, or an empty string when unknown. */
     public static String origin(final Config config, final String path) {
-        try {
-            if (!config.hasPathOrNull(path)) {
-                return "";
-            }
-            final String where = where(config.getValue(path).origin());
-            return where.isEmpty() ? "" : " (" + where + ")";
-        } catch (ConfigException e) {
+        final ConfigValue value = valueOrNull(config, path);
+        if (value == null) {
             return "";
         }
+        final String where = where(value.origin());
+        return where.isEmpty() ? "" : " (" + where + ")";
     }
 
     /** Where a value came from, short: {@code /etc/probe.conf: 12}, {@code reference.conf: 40}, {@code --set x}. */

@@ -10,7 +10,8 @@ import java.util.Map;
  * {@link SinkFactory#create} runs on the main thread at start-up, before capture starts. From then on
  * every method except {@link #counters()} and {@link #details()} is called only by the sink's own
  * transmit worker thread, never concurrently: {@link #available()}, {@link #send} and {@link #tick()}
- * while the run lasts; then, at stop, once the worker has drained its ring, {@link #flush} once and
+ * while the run lasts; then, at stop, once the worker has drained its ring, {@link #flush} (repeatedly,
+ * each call with a slice of the remaining time, until it returns true or the stop's deadline passes) and
  * {@link #close()} once, both on that same thread. When start-up fails before the worker's thread
  * started, {@link #close()} is called on the main thread instead. {@link #counters()} and
  * {@link #details()} are read by any thread (stats lines, metrics scrapes).
@@ -51,7 +52,8 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
-     * At stop: waits up to {@code timeout} for every packet sent so far to be delivered or failed.
+     * At stop: waits up to {@code timeout} for every packet sent so far to be delivered or failed. May be
+     * called again after it returned false, with a new timeout; nothing is sent in between.
      *
      * @return true when nothing is in flight any more
      */

@@ -1,6 +1,8 @@
 package dev.probe.demo;
 
-import dev.probe.sink.kafka.export.PcapWriter;
+import dev.probe.api.LinkType;
+import dev.probe.file.format.CaptureFormat;
+import dev.probe.file.format.CaptureWriter;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -32,13 +34,13 @@ public final class DemoTraffic {
         final FrameDigest digest = new FrameDigest();
         long micros = System.currentTimeMillis() * 1000 - packets * 10L;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-             PcapWriter writer = new PcapWriter(out, PcapWriter.LINKTYPE_ETHERNET)) {
+             CaptureWriter writer = CaptureWriter.open(CaptureFormat.PCAP_MICROS, out, LinkType.ETHERNET)) {
             for (int i = 0; i < packets; i++) {
                 final int flow = random.nextInt(400);
                 final byte[] frame = frame(random, flow, i);
                 final boolean truncate = frame.length > TRUNCATED_SNAPLEN && random.nextInt(200) == 0;
                 final byte[] captured = truncate ? java.util.Arrays.copyOf(frame, TRUNCATED_SNAPLEN) : frame;
-                writer.write(micros, captured, frame.length);
+                writer.write(micros * 1_000L, frame.length, captured, 0, captured.length);
                 digest.add(micros, captured, frame.length);
                 micros += 10;
             }

@@ -4,7 +4,9 @@ import dev.probe.runtime.ProbeRun;
 import dev.probe.runtime.config.ConfigLoader;
 import dev.probe.runtime.plugin.Plugins;
 import dev.probe.broker.EmbeddedKafkaBroker;
-import dev.probe.sink.kafka.export.PcapWriter;
+import dev.probe.api.LinkType;
+import dev.probe.file.format.CaptureFormat;
+import dev.probe.file.format.CaptureWriter;
 import dev.probe.source.dpdk.Dpdk;
 import dev.probe.testkit.NativeRequirement;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -151,7 +153,7 @@ class AfPacketToKafkaTest {
     /** Writes FRAMES UDP/IPv4 frames over FLOWS flows; returns their sorted SHA-256 digests. */
     private static List<String> writeFlows(final Path pcap) throws Exception {
         final List<String> digests = new ArrayList<>();
-        try (OutputStream out = Files.newOutputStream(pcap); PcapWriter writer = new PcapWriter(out, PcapWriter.LINKTYPE_ETHERNET)) {
+        try (OutputStream out = Files.newOutputStream(pcap); CaptureWriter writer = CaptureWriter.open(CaptureFormat.PCAP_MICROS, out, LinkType.ETHERNET)) {
             for (int i = 0; i < FRAMES; i++) {
                 final int flow = i % FLOWS;
                 final ByteBuffer f = ByteBuffer.allocate(14 + 20 + 8 + 32);
@@ -160,7 +162,7 @@ class AfPacketToKafkaTest {
                         .put((byte) 64).put((byte) 17).putShort((short) 0).putInt(0x0a000000 | (flow + 1)).putInt(0x0a0000fe);
                 f.putShort((short) (20000 + flow)).putShort((short) 47998).putShort((short) 40).putShort((short) 0);
                 f.put(String.format("probe-runtime-test %013d", i).getBytes(StandardCharsets.US_ASCII), 0, 32);
-                writer.write(1_700_000_000_000_000L + i, f.array(), f.capacity());
+                writer.write((1_700_000_000_000_000L + i) * 1_000L, f.capacity(), f.array(), 0, f.capacity());
                 digests.add(Probe.sha256(f.array()));
             }
         }

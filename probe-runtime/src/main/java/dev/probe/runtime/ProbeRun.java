@@ -164,13 +164,14 @@ public final class ProbeRun {
     }
 
     /**
-     * Writes the summary with outcome {@code aborted} and {@code reason} as the error, for a process about
-     * to exit at once (a second signal). Any thread; returns when the file is written.
+     * Writes the summary with outcome {@code aborted}, {@code reason} as the error and {@code exitStatus},
+     * for a process about to exit at once with that status (a second signal). Any thread; returns when
+     * the file is written.
      */
-    public void abort(final String reason) {
+    public void abort(final String reason, final int exitStatus) {
         final Pipeline p = pipeline;
         final Snapshot snapshot = p == null ? Snapshot.empty() : p.snapshot();
-        writeSummary(new Result(snapshot, Outcome.ABORTED, reason, false, false, p != null && p.sourceIsLive()));
+        writeSummary(new Result(snapshot, Outcome.ABORTED, reason, false, false, p != null && p.sourceIsLive()), exitStatus);
     }
 
     /**
@@ -343,7 +344,7 @@ public final class ProbeRun {
 
     private Result finish(final Result result) {
         printSummary(result);
-        writeSummary(result);
+        writeSummary(result, result.exitCode());
         return result;
     }
 
@@ -361,8 +362,8 @@ public final class ProbeRun {
         }
     }
 
-    /** Writes the summary once, mode 0600 (it names hosts and counts), through a temporary file. */
-    private void writeSummary(final Result result) {
+    /** Writes the summary once (the first of a stop and an abort wins). */
+    private void writeSummary(final Result result, final int exitStatus) {
         if (summaryFile == null) {
             return;
         }
@@ -371,18 +372,25 @@ public final class ProbeRun {
                 return;
             }
             summaryWritten = true;
-            final String json = SummaryJson.render(result.snapshot(), result.outcome().label(), result.error(),
-                    result.exitCode());
-            try {
-                final Path target = summaryFile.toAbsolutePath();
-                final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
-                Files.deleteIfExists(temp);
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(temp, json);
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException | UnsupportedOperationException e) {
-                out.println("probe: cannot write summary file " + summaryFile + ": " + e.getMessage() + " (--summary)");
-            }
+            writeSummary(summaryFile, result, exitStatus, out);
+        }
+    }
+
+    /**
+     * Writes {@code result} as the {@code --summary} JSON to {@code file}: mode 0600 (it names hosts and
+     * counts), through a temporary file renamed into place. A failure is reported on {@code err}, not thrown.
+     */
+    public static void writeSummary(final Path file, final Result result, final int exitStatus, final PrintStream err) {
+        final String json = SummaryJson.render(result.snapshot(), result.outcome().label(), result.error(), exitStatus);
+        try {
+            final Path target = file.toAbsolutePath();
+            final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+            Files.deleteIfExists(temp);
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temp, json);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | UnsupportedOperationException e) {
+            err.println("probe: cannot write summary file " + file + ": " + e.getMessage() + " (--summary)");
         }
     }
 }

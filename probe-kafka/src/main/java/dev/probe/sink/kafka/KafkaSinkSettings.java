@@ -240,6 +240,14 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
                 throw Settings.invalid(config, path, "a value the Kafka producer accepts for " + key
                         + " (" + reason(e) + ")");
             }
+            if (key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                for (final String address : value.split(",")) {
+                    if (org.apache.kafka.common.utils.Utils.getHost(address.strip()) == null
+                            || org.apache.kafka.common.utils.Utils.getPort(address.strip()) == null) {
+                        throw Settings.invalid(config, path, "host:port addresses separated by commas, such as kafka1:9092,kafka2:9092");
+                    }
+                }
+            }
             final String conflict = delivery.conflict(key, value);
             if (conflict != null) {
                 throw Settings.invalid(config, path, conflict + " when " + DELIVERY_PATH + " = "

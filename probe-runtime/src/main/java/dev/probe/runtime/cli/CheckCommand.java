@@ -3,6 +3,8 @@ package dev.probe.runtime.cli;
 import com.typesafe.config.Config;
 import dev.probe.runtime.config.Redaction;
 import dev.probe.runtime.config.RuntimeSettings;
+import dev.probe.runtime.metrics.MetricsSettings;
+import dev.probe.runtime.stats.StatsFormat;
 import dev.probe.runtime.plugin.Plugins;
 import dev.probe.spi.CaptureSourceProvider;
 import dev.probe.spi.SinkFactory;
@@ -46,6 +48,8 @@ final class CheckCommand extends ProbeSubcommand.Base {
         out.flush();
 
         RuntimeSettings.from(c);
+        MetricsSettings.from(c);
+        StatsFormat.from(c);
         final Plugins.Found<CaptureSourceProvider> source = plugins.source(c);
         Plugins.validate(source, c);
         final Plugins.Found<SinkProvider> sink = plugins.sink(c);

@@ -50,12 +50,15 @@ final class RunCommand extends ProbeSubcommand.Base {
         final SettingsOptions.Loaded loaded;
         try {
             loaded = config.load(settings(), err);
+            loaded.plugins().source(loaded.config());
+            loaded.plugins().sink(loaded.config());
         } catch (ProbeException e) {
             if (summary != null) {
                 StartupSummary.write(summary, e.getMessage(), err);
             }
             throw e;
         }
+        loaded.warnAboutBrokenPlugins(err);
         final ProbeRun run = new ProbeRun(loaded.config(), loaded.plugins(), summary, err);
         final SignalStop signals = SignalStop.install(run, err);
         try {

@@ -38,11 +38,19 @@ public abstract class SettingsOptions {
      * @param plugins the sources and sinks found
      */
     public record Loaded(Config config, Config user, Plugins plugins) {
+        /**
+         * One warning line per plugin that could not be loaded: for a command that found everything it
+         * needs, so that a broken plugin it does not use never stops it. A command that needs what a
+         * broken plugin would have provided fails instead, with one line naming the plugin.
+         */
+        public void warnAboutBrokenPlugins(final PrintStream err) {
+            plugins.broken().forEach(b -> err.println("probe: warning: " + b.message()));
+        }
     }
 
     /**
-     * Loads the plugins and the configuration; warns on {@code err} about plugins that could not be
-     * loaded (they stop a run only when it needs what they would have provided).
+     * Loads the plugins and the configuration. Plugins that could not be loaded are kept in
+     * {@link Loaded#plugins()}; see {@link Loaded#warnAboutBrokenPlugins}.
      *
      * @param shortcuts further {@code path=value} overrides from a command's own options; they win over
      *        {@code --set}
@@ -54,7 +62,6 @@ public abstract class SettingsOptions {
         all.addAll(shortcuts);
         final Config user = ConfigLoader.assigned(configFile(), all);
         final Plugins found = Plugins.load(ConfigLoader.pluginsDirectory(user, plugins));
-        found.broken().forEach(b -> err.println("probe: warning: " + b.message()));
         return new Loaded(ConfigLoader.resolve(user, found), user, found);
     }
 

@@ -33,7 +33,7 @@ final class SignalStop {
             } else {
                 final int status = 128 + NUMBERS.getOrDefault(signal.getName(), 15);
                 err.println("probe: SIG" + signal.getName() + " again: exiting now with status " + status);
-                run.abort("SIG" + signal.getName() + " received twice: exited without finishing the stop");
+                run.abort("SIG" + signal.getName() + " received twice: exited without finishing the stop", status);
                 Runtime.getRuntime().halt(status);
             }
         };

@@ -63,7 +63,7 @@ final class UnknownKeys {
                 continue; // the provider checks what it passes on
             }
             final List<String> suggestions = suggestions(path, known.keySet());
-            throw new ProbeException("Unknown setting " + path + origin(user, path)
+            throw new ProbeException("Unknown setting " + path + Settings.origin(user, path)
                     + (suggestions.isEmpty()
                     ? ": no such setting in the probe or its plugins (probe check lists every setting)"
                     : ": did you mean " + String.join(" or ", suggestions) + "?"));
@@ -87,22 +87,6 @@ final class UnknownKeys {
             return;
         }
         out.put(path, value.valueType());
-    }
-
-    /**
-     * {@code " (file: line)"} for where {@code path} was set, also for a null value, whose origin
-     * {@link Config#getValue} does not give.
-     */
-    private static String origin(final Config config, final String path) {
-        ConfigValue value = config.root();
-        for (final String key : ConfigUtil.splitPath(path)) {
-            if (!(value instanceof ConfigObject object) || !object.containsKey(key)) {
-                return "";
-            }
-            value = object.get(key);
-        }
-        final String where = Settings.where(value.origin());
-        return where.isEmpty() ? "" : " (" + where + ")";
     }
 
     private static boolean underFreeForm(final String path, final Set<String> freeForm) {

@@ -21,6 +21,7 @@ public final class StatsFormatter {
             .withZone(ZoneOffset.UTC);
 
     private final StatsFormat format;
+    private final java.util.Set<String> shownMessages = new java.util.HashSet<>();
     private Snapshot previous;
 
     /** @param format text or json */
@@ -28,9 +29,15 @@ public final class StatsFormatter {
         this.format = format;
     }
 
-    /** The stats lines for {@code now}, taken at {@code time}; rates are since the previous call. */
+    /**
+     * The stats lines for {@code now}, taken at {@code time}; rates are since the previous call. The first
+     * error message behind a drop reason ({@code sink-other: InvalidTimestampException: ...}) is shown
+     * once, in the first lines after it appeared.
+     */
     public List<String> stats(final Instant time, final Snapshot now) {
-        final Figures f = Figures.of(previous, now);
+        final Map<String, String> messages = new LinkedHashMap<>(now.dropMessages());
+        messages.keySet().removeIf(reason -> !shownMessages.add(reason));
+        final Figures f = Figures.of(previous, now, messages);
         previous = now;
         return format == StatsFormat.JSON ? List.of(f.json(time, "stats", null))
                 : f.text(TIME.format(time) + " stats ");
@@ -44,7 +51,7 @@ public final class StatsFormatter {
      */
     public static List<String> summary(final StatsFormat format, final Instant time, final Snapshot snapshot,
                                        final String outcome) {
-        final Figures f = Figures.of(null, snapshot);
+        final Figures f = Figures.of(null, snapshot, snapshot.dropMessages());
         return format == StatsFormat.JSON ? List.of(f.json(time, "summary", outcome))
                 : f.text(TIME.format(time) + " summary ");
     }
@@ -54,9 +61,9 @@ public final class StatsFormatter {
                            Map<String, Long> perQueue, long bursts, long fullBursts, long repeats, long enqueued,
                            long ringFull, long depth, long sent, long delivered, double deliveredRate,
                            double deliveredBits, long failed, Map<String, Long> failures, long sinkInFlight,
-                           long dropped, long inFlight) {
+                           long dropped, long inFlight, Map<String, String> messages) {
 
-        static Figures of(final Snapshot before, final Snapshot now) {
+        static Figures of(final Snapshot before, final Snapshot now, final Map<String, String> messages) {
             final double seconds = before == null ? Math.max(1e-9, now.elapsedNanos() / 1e9)
                     : Math.max(1e-9, (now.elapsedNanos() - before.elapsedNanos()) / 1e9);
             long bursts = 0, full = 0, repeats = 0, ringFull = 0, depth = 0, enqueued = 0;
@@ -86,7 +93,7 @@ public final class StatsFormatter {
                     now.received(), perQueue, bursts, full, repeats, enqueued, ringFull, depth, sent, delivered,
                     (delivered - (before == null ? 0 : before.delivered())) / seconds,
                     (now.bytesDelivered() - (before == null ? 0 : before.bytesDelivered())) * 8 / seconds,
-                    failed, nonZero(failures), sinkInFlight, now.droppedTotal(), now.inFlight());
+                    failed, nonZero(failures), sinkInFlight, now.droppedTotal(), now.inFlight(), messages);
         }
 
         List<String> text(final String prefix) {
@@ -107,6 +114,7 @@ public final class StatsFormatter {
                     sent, delivered, rate(deliveredRate), bitRate(deliveredBits), failed, compact(failures), sinkInFlight));
             lines.add(prefix + String.format(Locale.ROOT, "total    captured %,d = delivered %,d + dropped %,d + in-flight %,d",
                     captured, delivered, dropped, inFlight));
+            messages.forEach((reason, message) -> lines.add(prefix + "error    " + reason + ": " + message));
             return lines;
         }
 
@@ -140,7 +148,15 @@ public final class StatsFormatter {
             b.append(", \"total\": {\"captured\": ").append(captured)
                     .append(", \"delivered\": ").append(delivered)
                     .append(", \"dropped\": ").append(dropped)
-                    .append(", \"in_flight\": ").append(inFlight).append("}}");
+                    .append(", \"in_flight\": ").append(inFlight).append('}');
+            if (!messages.isEmpty()) {
+                b.append(", \"errors\": {");
+                final StringBuilder e = new StringBuilder();
+                messages.forEach((reason, message) -> e.append(e.isEmpty() ? "" : ", ").append(Json.string(reason))
+                        .append(": ").append(Json.string(message)));
+                b.append(e).append('}');
+            }
+            b.append('}');
             return b.toString();
         }
     }

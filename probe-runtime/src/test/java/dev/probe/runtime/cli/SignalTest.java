@@ -155,6 +155,7 @@ class SignalTest {
             final String json = Files.readString(summary);
             assertEquals("aborted", Cli.jsonString(json, "outcome"));
             assertEquals("SIG" + signal + " received twice: exited without finishing the stop", Cli.jsonString(json, "error"));
+            assertEquals(status, Cli.json(json, "exit_status"), "the summary gives the status the process exited with");
             assertTrue(Cli.json(json, "captured") > 0, json);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(summary)));
         }

@@ -11,8 +11,6 @@ import org.apache.kafka.common.header.Headers;
  * 4-byte big-endian unsigned integer. Stateless.
  */
 final class PacketHeaders {
-    /** Name of the header carrying a frame's link type, a {@link LinkType} value, when it is not Ethernet. */
-    static final String LINK_TYPE = "link-type";
     /** {@link #linkType}: the header is present but not 4 bytes. */
     static final int MALFORMED = -1;
 
@@ -21,16 +19,12 @@ final class PacketHeaders {
 
     /** The frame's link type: the header's value, {@link LinkType#ETHERNET} without one, {@link #MALFORMED}. */
     static int linkType(final Headers headers) {
-        final Header header = headers.lastHeader(LINK_TYPE);
+        final Header header = headers.lastHeader(PacketRecordFormat.LINK_TYPE_HEADER);
         if (header == null) {
             return LinkType.ETHERNET;
         }
-        final byte[] v = header.value();
-        if (v == null || v.length != 4) {
-            return MALFORMED;
-        }
-        final long value = Integer.toUnsignedLong((v[0] & 0xFF) << 24 | (v[1] & 0xFF) << 16 | (v[2] & 0xFF) << 8 | v[3] & 0xFF);
-        return value > Integer.MAX_VALUE ? MALFORMED : (int) value;
+        final long value = PacketRecordFormat.linkType(header.value());
+        return value < 0 || value > Integer.MAX_VALUE ? MALFORMED : (int) value;
     }
 
     /** The frame's wire length: the header's value, or the captured length without one or when it is malformed. */

@@ -2,6 +2,8 @@ package dev.probe.sink.kafka.export;
 
 import dev.probe.api.LinkType;
 import dev.probe.api.ProbeException;
+import dev.probe.file.format.CaptureFormat;
+import dev.probe.file.format.CaptureWriter;
 import dev.probe.sink.kafka.PacketRecordFormat;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +60,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TopicExporter {
     private static final Duration POLL = Duration.ofMillis(100);
+    /** Classic pcap with microsecond time stamps: the key's resolution, and what every reader opens. */
+    private static final CaptureFormat FORMAT = CaptureFormat.PCAP_MICROS;
 
     private TopicExporter() {
     }
@@ -167,7 +171,7 @@ public final class TopicExporter {
         private final ExportProgress progress;
         private final ExportStop stop;
         private final ExternalSort sort;
-        private PcapWriter writer;
+        private CaptureWriter writer;
         private BpfFilter filter;
         private int linkType;
         private String firstAt;
@@ -287,12 +291,16 @@ public final class TopicExporter {
                 filtered++;
                 return;
             }
-            accepted++;
             final long micros = PacketRecordFormat.epochMicros(key);
+            if (micros < 0 || micros > Long.MAX_VALUE / 1_000L || !FORMAT.accepts(micros * 1_000L)) {
+                skipped++; // a key no pcap file can hold: before 1970 or after 2106
+                return;
+            }
+            accepted++;
             if (sort != null) {
                 sort.add(new ExternalSort.Packet(micros, record.partition(), record.offset(), wire, value));
             } else {
-                writer().write(micros, value, wire);
+                write(micros, value, wire);
                 written++;
             }
         }
@@ -301,19 +309,22 @@ public final class TopicExporter {
             if (filter == null) {
                 compileFilter(); // a filter is checked even when no packet came to test it on
             }
-            final PcapWriter pcap = writer();
             if (sort != null) {
                 sort.drainTo(p -> {
-                    pcap.write(p.key(), p.data(), p.wireLength());
+                    write(p.key(), p.data(), p.wireLength());
                     written++;
                 });
             }
-            pcap.flush();
+            writer().flush();
         }
 
-        private PcapWriter writer() throws IOException {
+        private void write(final long micros, final byte[] data, final long wireLength) throws IOException {
+            writer().write(micros * 1_000L, (int) Math.min(Integer.MAX_VALUE, wireLength), data, 0, data.length);
+        }
+
+        private CaptureWriter writer() {
             if (writer == null) {
-                writer = new PcapWriter(out, linkType == 0 ? LinkType.ETHERNET : linkType);
+                writer = CaptureWriter.open(FORMAT, out, linkType == 0 ? LinkType.ETHERNET : linkType);
             }
             return writer;
         }

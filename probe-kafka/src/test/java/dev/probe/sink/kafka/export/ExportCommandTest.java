@@ -82,7 +82,7 @@ class ExportCommandTest {
                                                          final byte[] frame, final int linkType) {
         final RecordHeaders headers = new RecordHeaders();
         if (linkType != 1) {
-            headers.add(PacketHeaders.LINK_TYPE, Frames.linkType(linkType));
+            headers.add(dev.probe.sink.kafka.PacketRecordFormat.LINK_TYPE_HEADER, Frames.linkType(linkType));
         }
         return new ProducerRecord<>(topic, partition, null, ByteBuffer.allocate(8).putLong(micros).array(), frame, headers);
     }
