@@ -40,7 +40,7 @@ record Cli(int exit, String stdout, String stderr) {
     List<String> errorLines() {
         return stderrLines().stream().filter(l -> !l.startsWith("probe: capturing from ")
                 && !l.startsWith("probe: connecting to ") && !l.startsWith("probe: stopped (")
-                && !l.startsWith("summary ") && !l.startsWith("stats ")).toList();
+                && !l.matches("\\S+ (summary|stats) .*")).toList();
     }
 
     /** A number of the summary JSON, such as {@code "captured"}. */

@@ -80,7 +80,7 @@ class StrictConfigurationTest {
     void setToNullIsHoconsNullNotTheWordNull() {
         final ProbeException e = assertThrows(ProbeException.class, () -> dev.probe.runtime.config.RuntimeSettings.from(
                 ConfigLoader.load(null, List.of("probe.receive.burst-size=null"), Plugins.classpath())));
-        assertEquals("Invalid value (missing) for probe.receive.burst-size: expected an integer from 1 to 1024",
+        assertEquals("Invalid value null for probe.receive.burst-size: expected an integer from 1 to 1024 (--set probe.receive.burst-size)",
                 e.getMessage());
         assertEquals("null", ConfigLoader.load(null, List.of("probe.sink.type=\"null\""), Plugins.classpath())
                 .getString("probe.sink.type"), "a quoted null is the word");

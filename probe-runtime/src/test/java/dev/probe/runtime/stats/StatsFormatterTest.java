@@ -41,6 +41,18 @@ class StatsFormatterTest {
     }
 
     @Test
+    void theFirstErrorOfAReasonIsShownOnceInStatsAndAlwaysInTheSummary() {
+        final StatsFormatter formatter = new StatsFormatter(StatsFormat.TEXT);
+        assertEquals(1, formatter.stats(TIME, snapshot()).stream().filter(l -> l.contains(" error ")).count());
+        assertEquals(0, formatter.stats(TIME, snapshot()).stream().filter(l -> l.contains(" error ")).count(),
+                "shown once, not every interval");
+        assertTrue(StatsFormatter.summary(StatsFormat.TEXT, TIME, snapshot(), "end-of-input").stream()
+                .anyMatch(l -> l.endsWith("summary error    sink-timeout: TimeoutException: expired")));
+        assertTrue(StatsFormatter.summary(StatsFormat.JSON, TIME, snapshot(), "end-of-input").get(0)
+                .contains("\"errors\": {\"sink-timeout\": \"TimeoutException: expired\"}"));
+    }
+
+    @Test
     void textLinesStartWithTheTimeAndShowEveryStage() {
         final List<String> lines = new StatsFormatter(StatsFormat.TEXT).stats(TIME, snapshot());
         assertEquals(List.of(
@@ -48,7 +60,8 @@ class StatsFormatterTest {
                 "2025-06-01T10:00:05.002Z stats receive  packets 1,500 (q0 1,000, q1 500) bursts 60 full 10 repeats 5",
                 "2025-06-01T10:00:05.002Z stats ring     enqueued 1,493 ring-full 7 depth 3",
                 "2025-06-01T10:00:05.002Z stats sink     sent 1,490 delivered 1,420 (710/s, 0.6 Mbit/s) failed 20 {sink-timeout=20} in-flight 50",
-                "2025-06-01T10:00:05.002Z stats total    captured 1,503 = delivered 1,420 + dropped 30 + in-flight 53"), lines);
+                "2025-06-01T10:00:05.002Z stats total    captured 1,503 = delivered 1,420 + dropped 30 + in-flight 53",
+                "2025-06-01T10:00:05.002Z stats error    sink-timeout: TimeoutException: expired"), lines);
         assertEquals(TIME, Instant.parse(lines.get(0).substring(0, lines.get(0).indexOf(' '))), "ISO-8601");
     }
 
