@@ -95,6 +95,9 @@ public final class Settings {
         } catch (ConfigException.WrongType | ConfigException.BadValue e) {
             throw invalid(config, path, expected);
         }
+        if (value == Long.MAX_VALUE && !String.valueOf(Long.MAX_VALUE).equals(String.valueOf(raw.unwrapped()).strip())) {
+            throw invalid(config, path, expected); // Typesafe Config saturates a size too large for a long
+        }
         if (value < min || value > max) {
             throw invalid(config, path, expected);
         }

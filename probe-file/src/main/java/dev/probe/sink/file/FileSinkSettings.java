@@ -58,7 +58,7 @@ record FileSinkSettings(Path directory, CaptureFormat format, FileNamePattern fi
             throw Settings.invalid(config, fileNamePath, e.getMessage());
         }
         final long rotateSize = Settings.bytes(config, PATH + ".rotate.size", 0, Long.MAX_VALUE);
-        final Duration rotateInterval = Settings.duration(config, PATH + ".rotate.interval", Duration.ZERO);
+        final Duration rotateInterval = Settings.duration(config, PATH + ".rotate.interval", Duration.ZERO, Duration.ofDays(366));
         final int maxFiles = Settings.intInRange(config, PATH + ".retention.max-files", 0, Integer.MAX_VALUE);
         final String maxBytesPath = PATH + ".retention.max-bytes";
         final long maxBytes = Settings.bytes(config, maxBytesPath, 0, Long.MAX_VALUE);
@@ -67,10 +67,10 @@ record FileSinkSettings(Path directory, CaptureFormat format, FileNamePattern fi
                     + rotateSize + " bytes), or every complete file would be deleted at once");
         }
         final FsyncPolicy fsync = Settings.enumValue(config, PATH + ".fsync", FsyncPolicy.class);
-        final Duration fsyncInterval = Settings.duration(config, PATH + ".fsync-interval", Duration.ofMillis(1));
+        final Duration fsyncInterval = Settings.duration(config, PATH + ".fsync-interval", Duration.ofMillis(1), Duration.ofHours(1));
         final int bufferSize = (int) Settings.bytes(config, PATH + ".buffer-size", MIN_BUFFER, MAX_BUFFER);
-        final Duration linger = Settings.duration(config, PATH + ".linger", Duration.ZERO);
-        final Duration retryInterval = Settings.duration(config, PATH + ".retry-interval", Duration.ZERO);
+        final Duration linger = Settings.duration(config, PATH + ".linger", Duration.ZERO, Duration.ofHours(1));
+        final Duration retryInterval = Settings.duration(config, PATH + ".retry-interval", Duration.ZERO, Duration.ofHours(1));
         return new FileSinkSettings(directory, format, fileName, rotateSize, rotateInterval, maxFiles, maxBytes,
                 fsync, fsyncInterval, bufferSize, linger, retryInterval);
     }

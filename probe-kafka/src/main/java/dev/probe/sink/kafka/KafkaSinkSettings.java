@@ -105,27 +105,13 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         final long bufferMemory = Long.parseLong(producer.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG,
                 String.valueOf(ProducerConfig.configDef().defaultValues().get(ProducerConfig.BUFFER_MEMORY_CONFIG)))
                 .trim());
-        final long bufferHeadroom = bytes(config, BUFFER_HEADROOM_PATH);
+        final long bufferHeadroom = Settings.bytes(config, BUFFER_HEADROOM_PATH, 0, Long.MAX_VALUE);
         if (bufferHeadroom >= bufferMemory) {
             throw Settings.invalid(config, BUFFER_HEADROOM_PATH, "a size below " + PRODUCER_PATH + "."
                     + ProducerConfig.BUFFER_MEMORY_CONFIG + " (" + bufferMemory + " bytes), or 0 to turn the check off");
         }
         return new KafkaSinkSettings(topic, maxInFlight, maxBlock, startupTimeout, bufferHeadroom, delivery,
                 recordTimestamp, clientLogInterval, producer);
-    }
-
-    /** A size such as {@code 2MiB} or {@code 65536} (bytes), at least 0. */
-    private static long bytes(final Config config, final String path) {
-        final long value;
-        try {
-            value = config.getBytes(path);
-        } catch (com.typesafe.config.ConfigException.WrongType | com.typesafe.config.ConfigException.BadValue e) {
-            throw Settings.invalid(config, path, "a size such as 2MiB or 65536 (bytes), at least 0");
-        }
-        if (value < 0) {
-            throw Settings.invalid(config, path, "a size of at least 0 bytes");
-        }
-        return value;
     }
 
     /** The producer's {@code delivery.timeout.ms}: how long a record may stay in flight. */
