@@ -56,11 +56,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch.size=262144, buffer.memory=64 MiB, compression none.
  *
  * <p>Arguments: {@code --out FILE --sizes 64,512,1500 --modes fast,durable --durable-sizes 512
- * --warmup 10 --window 20 --rounds 1 --work DIR}; {@code --source dpdk|synthetic} forces a source.
+ * --warmup 10 --window 20 --rounds 1 --work DIR}; {@code --source dpdk|synthetic} forces a source;
+ * {@code --probe-b-classpath CP} adds a third contender, {@code probe-b}: the probe run from another
+ * class path (a build with a change to compare), measured the same way in the same session.
  */
 public final class KafkaBench {
     private static final String PP = "producer-performance";
     private static final String PROBE = "probe";
+    private static final String PROBE_B = "probe-b";
     private static final int PARTITIONS = 4;
     private static final int FRAMES = 1024;
     private static final int SAMPLE_PER_PARTITION = 500;
@@ -78,9 +81,10 @@ public final class KafkaBench {
     private final double warmup;
     private final double window;
     private final boolean dpdk;
+    private final String probeBClasspath;
 
     private KafkaBench(final String bootstrap, final long brokerPid, final Admin admin, final Path work,
-                       final double warmup, final double window, final boolean dpdk) {
+                       final double warmup, final double window, final boolean dpdk, final String probeBClasspath) {
         this.bootstrap = bootstrap;
         this.brokerPid = brokerPid;
         this.admin = admin;
@@ -88,6 +92,7 @@ public final class KafkaBench {
         this.warmup = warmup;
         this.window = window;
         this.dpdk = dpdk;
+        this.probeBClasspath = probeBClasspath;
     }
 
     /** Runs the comparison; see the class comment. */
@@ -116,11 +121,15 @@ public final class KafkaBench {
         final ArrayNode rows = JSON.createArrayNode();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             final KafkaBench bench = new KafkaBench(bootstrap, broker.pid(), admin, work,
-                    Double.parseDouble(opts.getOrDefault("warmup", "10")), Double.parseDouble(opts.getOrDefault("window", "20")), dpdk);
+                    Double.parseDouble(opts.getOrDefault("warmup", "10")), Double.parseDouble(opts.getOrDefault("window", "20")), dpdk,
+                    opts.get("probe-b-classpath"));
             for (int round = 1; round <= rounds; round++) {
                 for (final String mode : modes) {
                     for (final int size : mode.equals("durable") ? durableSizes : sizes) {
-                        final List<String> order = round % 2 == 1 ? List.of(PP, PROBE) : List.of(PROBE, PP);
+                        final List<String> order = new ArrayList<>(round % 2 == 1 ? List.of(PP, PROBE) : List.of(PROBE, PP));
+                        if (bench.probeBClasspath != null) {
+                            order.add(round % 2 == 1 ? order.size() : 0, PROBE_B);
+                        }
                         for (final String contender : order) {
                             ObjectNode row;
                             try {
@@ -175,7 +184,7 @@ public final class KafkaBench {
             p = start(producerPerformance(topic, size, mode), log, false);
             row.put("source", "payload array");
         } else {
-            p = start(probe(topic, size, mode, summary, id), log, false);
+            p = start(probe(topic, size, mode, summary, id, contender.equals(PROBE_B) ? probeBClasspath : null), log, false);
             row.put("source", dpdk ? "dpdk net_pcap" : "synthetic");
         }
         try {
@@ -216,7 +225,7 @@ public final class KafkaBench {
             if (check.firstProblem() != null) {
                 row.put("firstCheckFailure", check.firstProblem());
             }
-            if (contender.equals(PROBE) && Files.isRegularFile(summary)) {
+            if (!contender.equals(PP) && Files.isRegularFile(summary)) {
                 final JsonNode s = JSON.readTree(summary.toFile());
                 row.put("captured", s.path("captured").asLong());
                 row.put("delivered", s.path("delivered").asLong());
@@ -267,8 +276,8 @@ public final class KafkaBench {
         return cmd;
     }
 
-    private List<String> probe(final String topic, final int size, final String mode, final Path summary, final int id)
-            throws IOException {
+    private List<String> probe(final String topic, final int size, final String mode, final Path summary, final int id,
+                               final String classpath) throws IOException {
         final StringBuilder conf = new StringBuilder();
         if (dpdk) {
             final Path frames = PcapFrames.ensure(FRAMES, size);
@@ -300,6 +309,9 @@ public final class KafkaBench {
         final Path file = work.resolve(topic + ".conf");
         Files.writeString(file, conf);
         final List<String> cmd = java("dev.probe.runtime.cli.Main");
+        if (classpath != null) {
+            cmd.set(cmd.indexOf(System.getProperty("java.class.path")), classpath);
+        }
         cmd.addAll(List.of("run", "-c", file.toString(), "--summary", summary.toString()));
         return cmd;
     }
