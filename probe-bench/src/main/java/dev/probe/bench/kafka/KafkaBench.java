@@ -194,12 +194,14 @@ public final class KafkaBench {
             }
             sleep(warmup);
             final Map<Integer, Long> e0 = endOffsets(topic);
+            final Map<String, Double> threads0 = ProcCpu.secondsByThreadGroup(p.pid());
             final double cpu0 = ProcCpu.seconds(p.pid());
             final double broker0 = ProcCpu.seconds(brokerPid);
             final long t0 = System.nanoTime();
             sleep(window);
             final Map<Integer, Long> e1 = endOffsets(topic);
             final double cpu1 = ProcCpu.seconds(p.pid());
+            final Map<String, Double> threads1 = ProcCpu.secondsByThreadGroup(p.pid());
             final double broker1 = ProcCpu.seconds(brokerPid);
             final double seconds = (System.nanoTime() - t0) / 1e9;
             if (!p.isAlive()) {
@@ -214,6 +216,9 @@ public final class KafkaBench {
             row.put("cpuSecondsPerMillion", (cpu1 - cpu0) / records * 1e6);
             row.put("brokerCpuSeconds", broker1 - broker0);
             row.put("brokerCpuSecondsPerMillion", (broker1 - broker0) / records * 1e6);
+            final ObjectNode byThread = row.putObject("cpuSecondsPerMillionByThread");
+            threads1.forEach((group, seconds1) -> byThread.put(group,
+                    (seconds1 - threads0.getOrDefault(group, 0.0)) / records * 1e6));
             stop(p);
             final long endMicros = epochMicros();
             final RecordCheck.Rule rule = contender.equals(PP) ? RecordCheck.producerPerformanceRecords(size)

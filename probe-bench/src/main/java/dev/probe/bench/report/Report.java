@@ -156,6 +156,25 @@ public final class Report {
                         num(k.pp(), "brokerCpuSecondsPerMillion", "%.3f"), num(k.probe(), "brokerCpuSecondsPerMillion", "%.3f"),
                         checks(k.pp()), checks(k.probe()), k.probe() == null ? "n/a" : k.probe().path("dropped").asText("n/a")));
             }
+            md.append("\nWhere each process's CPU went over the window, CPU-s per million records by thread (rx = receive"
+                    + " worker, tx = transmit worker, which runs the Kafka client's send path, kafka-io = the client's I/O"
+                    + " thread, main = ProducerPerformance's sending thread):\n\n");
+            final List<String> groups = List.of("rx", "tx", "main", "kafka-io", "gc", "jit", "other");
+            md.append("| round | mode | bytes | contender | ").append(String.join(" | ", groups)).append(" |\n|---:|---|---:|---|");
+            groups.forEach(g -> md.append("---:|"));
+            md.append('\n');
+            for (final JsonNode k : kafka) {
+                if (!k.has("cpuSecondsPerMillionByThread")) {
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s |", k.path("round").asInt(), k.path("mode").asText(),
+                        k.path("size").asInt(), k.path("contender").asText()));
+                for (final String g : groups) {
+                    final JsonNode v = k.path("cpuSecondsPerMillionByThread").path(g);
+                    md.append(v.isMissingNode() ? " - |" : String.format(Locale.ROOT, " %.3f |", v.asDouble()));
+                }
+                md.append('\n');
+            }
             for (final JsonNode k : kafka) {
                 if (k.has("error")) {
                     md.append("\nFAILED: ").append(k.path("contender").asText()).append(' ').append(k.path("mode").asText())
