@@ -133,6 +133,12 @@ public abstract class AbstractPipelineBenchmark {
         settings.add("probe.transmit.workers-per-ring=" + l[1]);
         settings.add("probe.receive.idle-strategy=" + idle);
         settings.add("probe.transmit.idle-strategy=" + idle);
+        // Extra settings for experiments: -jvmArgsAppend "-Dprobe.bench.set=path=value;path=value".
+        for (final String extra : System.getProperty("probe.bench.set", "").split(";")) {
+            if (!extra.isBlank()) {
+                settings.add(extra.trim());
+            }
+        }
         harness = PipelineHarness.start(settings);
         receive = new ReceiveCounters(harness.pipeline());
         rxThreads = WorkerThreads.ids("rx-");
