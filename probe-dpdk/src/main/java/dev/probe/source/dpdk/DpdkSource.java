@@ -230,9 +230,9 @@ public final class DpdkSource implements CaptureSource {
                 queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, nicClock, anchorEpoch,
                         anchorNanoTime, filePackets[q])));
             }
-            LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs"
-                    + " (mempool {4}), rss {5}, {6}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
-                    String.valueOf(s.mbufs()), pool.driver(), rssNames(rssHf, s), live ? "live" : "not live");
+            LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
+                    + " rss {4}, {5}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
+                    String.valueOf(s.mbufs()), rssNames(rssHf, s), live ? "live" : "not live");
             return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues), live);
         } catch (RuntimeException e) {
             // Queues set up hold the pool: stop and close the port (releasing its id) before freeing it.

@@ -35,7 +35,7 @@ public final class Rte {
             "rte_eth_dev_info_get", "rte_eth_dev_socket_id", "rte_eth_dev_configure", "rte_eth_rx_queue_setup",
             "rte_eth_dev_start", "rte_eth_dev_stop", "rte_eth_dev_close", "rte_eth_promiscuous_enable",
             "rte_eth_link_get_nowait", "rte_eth_macaddr_get", "rte_eth_stats_get", "rte_eth_dev_rss_reta_update",
-            "rte_eth_dev_rss_hash_update", "rte_pktmbuf_pool_create", "rte_pktmbuf_pool_create_by_ops", "rte_mempool_avail_count",
+            "rte_eth_dev_rss_hash_update", "rte_pktmbuf_pool_create", "rte_mempool_avail_count",
             "rte_mempool_in_use_count", "rte_mempool_free", "rte_pktmbuf_free_bulk", "rte_mbuf_dynfield_lookup",
             "rte_mbuf_dynflag_lookup", "rte_eth_read_clock", "rte_eth_fp_ops");
     private static final Linker LINKER = Linker.nativeLinker();
@@ -64,7 +64,6 @@ public final class Rte {
     private static final MethodHandle RETA_UPDATE;
     private static final MethodHandle RSS_HASH_UPDATE;
     private static final MethodHandle PKTMBUF_POOL_CREATE;
-    private static final MethodHandle PKTMBUF_POOL_CREATE_BY_OPS;
     private static final MethodHandle MEMPOOL_AVAIL_COUNT;
     private static final MethodHandle MEMPOOL_IN_USE_COUNT;
     private static final MethodHandle MEMPOOL_FREE;
@@ -131,8 +130,6 @@ public final class Rte {
                 FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, ADDRESS)) : null;
         PKTMBUF_POOL_CREATE = ok ? b.bind("rte_pktmbuf_pool_create",
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_SHORT, JAVA_INT)) : null;
-        PKTMBUF_POOL_CREATE_BY_OPS = ok ? b.bind("rte_pktmbuf_pool_create_by_ops",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_SHORT, JAVA_INT, ADDRESS)) : null;
         MEMPOOL_AVAIL_COUNT = ok ? b.bind("rte_mempool_avail_count", FunctionDescriptor.of(JAVA_INT, ADDRESS)) : null;
         MEMPOOL_IN_USE_COUNT = ok ? b.bind("rte_mempool_in_use_count", FunctionDescriptor.of(JAVA_INT, ADDRESS)) : null;
         MEMPOOL_FREE = ok ? b.bind("rte_mempool_free", FunctionDescriptor.ofVoid(ADDRESS)) : null;
@@ -321,17 +318,6 @@ public final class Rte {
         try {
             return (MemorySegment) PKTMBUF_POOL_CREATE.invokeExact(name, n, cache, (short) privSize,
                     (short) dataRoom, socket);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static MemorySegment pktmbufPoolCreateByOps(final MemorySegment name, final int n, final int cache,
-                                                final int privSize, final int dataRoom, final int socket,
-                                                final MemorySegment ops) {
-        try {
-            return (MemorySegment) PKTMBUF_POOL_CREATE_BY_OPS.invokeExact(name, n, cache, (short) privSize,
-                    (short) dataRoom, socket, ops);
         } catch (Throwable t) {
             throw unexpected(t);
         }
