@@ -26,7 +26,33 @@ public final class Report {
 
     /** One pipeline measurement. */
     record PipelineRow(String source, String layout, String idle, int burst, int ring, double mpps, double mppsError,
-                       double bytesPerPacket, double avgBurst, double ringFullPerSec) {
+                       double bytesPerPacket, double avgBurst, double ringFullPerSec, List<Double> mppsByFork) {
+        /** The median of the forks' rates (the mean when there is one fork). */
+        double medianMpps() {
+            if (mppsByFork.isEmpty()) {
+                return mpps;
+            }
+            final List<Double> sorted = mppsByFork.stream().sorted().toList();
+            final int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+    }
+
+    /** The mean packets per second of each fork, from JMH's raw data of the {@code packets} counter, in Mpps. */
+    private static List<Double> byFork(final JsonNode packets) {
+        final List<Double> forks = new ArrayList<>();
+        for (final JsonNode fork : packets.path("rawData")) {
+            double sum = 0;
+            int n = 0;
+            for (final JsonNode v : fork) {
+                sum += v.asDouble();
+                n++;
+            }
+            if (n > 0) {
+                forks.add(sum / n / 1e6);
+            }
+        }
+        return forks;
     }
 
     /** One ring microbenchmark measurement. */
@@ -64,7 +90,8 @@ public final class Report {
                             params.path("layout").asText(), params.path("idle").asText(),
                             params.path("burst").asInt(), params.path("ring").asInt(), packets / 1e6,
                             error(sec.path("packets")) / 1e6, norm * ops / packets,
-                            polls > 0 ? packets / polls : Double.NaN, sec.path("ringFull").path("score").asDouble()));
+                            polls > 0 ? packets / polls : Double.NaN, sec.path("ringFull").path("score").asDouble(),
+                            byFork(sec.path("packets"))));
                 } else if (name.contains("SpmcRingBenchmark")) {
                     ring.add(new RingRow(name.substring(name.lastIndexOf('.') + 1), params.path("burst").asInt(),
                             sec.path("drained").path("score").asDouble() / 1e6,
@@ -131,8 +158,15 @@ public final class Report {
                     testpmd.path("vdev").asText(), testpmd.path("frameSize").asInt(), testpmd.path("pps").asDouble() / 1e6,
                     testpmd.path("windowSeconds").asInt(), testpmd.path("warmupSeconds").asInt(),
                     probeDefault == null ? "was not measured"
-                            : String.format(Locale.ROOT, "%.2f Mpps: **%.2fx of testpmd**", probeDefault.mpps(),
-                            probeDefault.mpps() * 1e6 / testpmd.path("pps").asDouble())));
+                            : String.format(Locale.ROOT, "%s Mpps in %d fork(s): median **%.2fx of testpmd**, best %.2fx, worst %.2fx",
+                            String.join(", ", probeDefault.mppsByFork().stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList()),
+                            probeDefault.mppsByFork().size(),
+                            probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble(),
+                            probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).max().orElse(0) * 1e6 / testpmd.path("pps").asDouble(),
+                            probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).min().orElse(0) * 1e6 / testpmd.path("pps").asDouble())));
+            md.append("Each fork is a new JVM and a new EAL. On a 2-core machine a fork either runs at its full rate or"
+                    + " stays in a slow mode at a third to a quarter of it (probe-bench/PERFORMANCE.md), so the forks are"
+                    + " listed one by one.\n\n");
         }
         if (!kafka.isEmpty()) {
             md.append("## Kafka: the probe against ProducerPerformance (same broker, same settings, same run)\n\n");
@@ -212,10 +246,12 @@ public final class Report {
             line.put("testpmdMpps", testpmd.path("pps").asDouble() / 1e6);
         }
         if (probeDefault != null) {
-            line.put("pipelineMpps", probeDefault.mpps());
+            line.put("pipelineMpps", probeDefault.medianMpps());
+            final var forks = line.putArray("pipelineMppsByFork");
+            probeDefault.mppsByFork().forEach(forks::add);
         }
         if (testpmd != null && probeDefault != null) {
-            line.put("pipelineOverTestpmd", probeDefault.mpps() * 1e6 / testpmd.path("pps").asDouble());
+            line.put("pipelineOverTestpmd", probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble());
         }
         final var k = line.putArray("kafka");
         for (final KafkaPair pair : pairs(kafka)) {
@@ -289,9 +325,11 @@ public final class Report {
                     num(k.probe(), "cpuSecondsPerMillion", "%.3f"), num(k.pp(), "cpuSecondsPerMillion", "%.3f")));
         }
         if (testpmd != null && probeDefault != null) {
-            lines.add(String.format(Locale.ROOT, "receive path: probe pipeline at the defaults %.2f Mpps = %.2fx of dpdk-testpmd"
-                    + " rxonly (%.2f Mpps) on the same net_pcap vdev", probeDefault.mpps(),
-                    probeDefault.mpps() * 1e6 / testpmd.path("pps").asDouble(), testpmd.path("pps").asDouble() / 1e6));
+            lines.add(String.format(Locale.ROOT, "receive path: probe pipeline at the defaults, median of %d fork(s) %.2f Mpps ="
+                    + " %.2fx of dpdk-testpmd rxonly (%.2f Mpps) on the same net_pcap vdev; forks: %s Mpps",
+                    probeDefault.mppsByFork().size(), probeDefault.medianMpps(),
+                    probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble(), testpmd.path("pps").asDouble() / 1e6,
+                    String.join(", ", probeDefault.mppsByFork().stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList())));
         }
         for (final String source : new TreeSet<>(pipeline.stream().map(PipelineRow::source).toList())) {
             final List<PipelineRow> rows = pipeline.stream().filter(r -> r.source().equals(source)).toList();
