@@ -2,6 +2,7 @@ package dev.probe.bench;
 
 import dev.probe.bench.harness.PipelineHarness;
 import dev.probe.bench.harness.ReceiveCounters;
+import dev.probe.bench.harness.WorkerThreads;
 import dev.probe.runtime.pipeline.ReceiveCounter;
 import dev.probe.runtime.stats.Snapshot;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -28,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * packets were delivered", so {@code ops/s x BATCH} is packets per second, and the {@code packets}
  * auxiliary counter gives the exact figure. With {@code -prof gc}, bytes allocated per packet are
  * {@code gc.alloc.rate.norm / (packets / op)} (the report does the division): allocation of every
- * thread counts, and the watcher itself allocates nothing.
+ * thread counts, and the watcher itself allocates nothing. The {@code rxCpuNsPerPacket} and
+ * {@code txCpuNsPerPacket} counters are the CPU time the receive and transmit worker threads used per
+ * packet delivered over the iteration (thread CPU clocks): a figure that load from other processes on a
+ * shared machine disturbs much less than the rate, since time spent descheduled is not counted.
  *
  * <p>The pipeline starts once per trial (per fork): warm-up iterations warm up its workers.
  */
@@ -59,6 +63,8 @@ public abstract class AbstractPipelineBenchmark {
 
     private PipelineHarness harness;
     private ReceiveCounters receive;
+    private long[] rxThreads;
+    private long[] txThreads;
 
     /** Counts reported per second beside the primary score. */
     @State(Scope.Thread)
@@ -84,6 +90,28 @@ public abstract class AbstractPipelineBenchmark {
         }
     }
 
+    /** CPU time of the worker threads per packet delivered, over each iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuCost {
+        /** Receive worker threads' CPU nanoseconds per packet delivered. */
+        public double rxCpuNsPerPacket;
+        /** Transmit worker threads' CPU nanoseconds per packet delivered. */
+        public double txCpuNsPerPacket;
+        private long startRx = -1;
+        private long startTx;
+        private long packets;
+
+        /** Starts counting afresh at each iteration. */
+        @Setup(Level.Iteration)
+        public void reset() {
+            startRx = -1;
+            packets = 0;
+            rxCpuNsPerPacket = 0;
+            txCpuNsPerPacket = 0;
+        }
+    }
+
     /** The source's settings for {@code queues} receive queues. */
     protected abstract List<String> sourceSettings(int queues);
 
@@ -105,8 +133,16 @@ public abstract class AbstractPipelineBenchmark {
         settings.add("probe.transmit.workers-per-ring=" + l[1]);
         settings.add("probe.receive.idle-strategy=" + idle);
         settings.add("probe.transmit.idle-strategy=" + idle);
+        // Extra settings for experiments: -jvmArgsAppend "-Dprobe.bench.set=path=value;path=value".
+        for (final String extra : System.getProperty("probe.bench.set", "").split(";")) {
+            if (!extra.isBlank()) {
+                settings.add(extra.trim());
+            }
+        }
         harness = PipelineHarness.start(settings);
         receive = new ReceiveCounters(harness.pipeline());
+        rxThreads = WorkerThreads.ids("rx-");
+        txThreads = WorkerThreads.ids("tx-");
     }
 
     /** Stops the pipeline and prints its final counters. */
@@ -125,12 +161,19 @@ public abstract class AbstractPipelineBenchmark {
 
     /** Waits until {@value #BATCH} more packets were delivered. */
     @Benchmark
-    public long pipeline(final Counters c) {
+    public long pipeline(final Counters c, final CpuCost cpu) {
         if (harness == null) {
             return 0;
         }
+        if (cpu.startRx < 0) {
+            cpu.startRx = WorkerThreads.cpuNanos(rxThreads);
+            cpu.startTx = WorkerThreads.cpuNanos(txThreads);
+        }
         final long n = harness.awaitDelivered(BATCH, PARK_NANOS);
         c.packets += n;
+        cpu.packets += n;
+        cpu.rxCpuNsPerPacket = (double) (WorkerThreads.cpuNanos(rxThreads) - cpu.startRx) / cpu.packets;
+        cpu.txCpuNsPerPacket = (double) (WorkerThreads.cpuNanos(txThreads) - cpu.startTx) / cpu.packets;
         final long ringFull = receive.sum(ReceiveCounter.RING_FULL);
         final long polls = receive.sum(ReceiveCounter.BURSTS);
         if (c.lastRingFull >= 0) {

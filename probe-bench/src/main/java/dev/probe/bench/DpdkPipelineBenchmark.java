@@ -35,6 +35,10 @@ public class DpdkPipelineBenchmark extends AbstractPipelineBenchmark {
     @Param({"64"})
     public int frameSize;
 
+    /** {@code probe.source.dpdk.data-room}: the default (9216) or a smaller one. */
+    @Param({"9216"})
+    public int dataRoom;
+
     @Override
     protected boolean available() {
         if (!Dpdk.isAvailable()) {
@@ -69,7 +73,7 @@ public class DpdkPipelineBenchmark extends AbstractPipelineBenchmark {
         s.add("probe.source.dpdk.rx-descriptors=1024");
         s.add("probe.source.dpdk.mbufs=" + mbufs);
         s.add("probe.source.dpdk.mbuf-cache=256");
-        s.add("probe.source.dpdk.data-room=2048");
+        s.add("probe.source.dpdk.data-room=" + dataRoom);
         s.add("probe.source.dpdk.link-wait=0s");
         return s;
     }

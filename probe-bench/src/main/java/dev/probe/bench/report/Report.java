@@ -26,7 +26,33 @@ public final class Report {
 
     /** One pipeline measurement. */
     record PipelineRow(String source, String layout, String idle, int burst, int ring, double mpps, double mppsError,
-                       double bytesPerPacket, double avgBurst, double ringFullPerSec) {
+                       double bytesPerPacket, double avgBurst, double ringFullPerSec, List<Double> mppsByFork) {
+        /** The median of the forks' rates (the mean when there is one fork). */
+        double medianMpps() {
+            if (mppsByFork.isEmpty()) {
+                return mpps;
+            }
+            final List<Double> sorted = mppsByFork.stream().sorted().toList();
+            final int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+    }
+
+    /** The mean packets per second of each fork, from JMH's raw data of the {@code packets} counter, in Mpps. */
+    private static List<Double> byFork(final JsonNode packets) {
+        final List<Double> forks = new ArrayList<>();
+        for (final JsonNode fork : packets.path("rawData")) {
+            double sum = 0;
+            int n = 0;
+            for (final JsonNode v : fork) {
+                sum += v.asDouble();
+                n++;
+            }
+            if (n > 0) {
+                forks.add(sum / n / 1e6);
+            }
+        }
+        return forks;
     }
 
     /** One ring microbenchmark measurement. */
@@ -64,7 +90,8 @@ public final class Report {
                             params.path("layout").asText(), params.path("idle").asText(),
                             params.path("burst").asInt(), params.path("ring").asInt(), packets / 1e6,
                             error(sec.path("packets")) / 1e6, norm * ops / packets,
-                            polls > 0 ? packets / polls : Double.NaN, sec.path("ringFull").path("score").asDouble()));
+                            polls > 0 ? packets / polls : Double.NaN, sec.path("ringFull").path("score").asDouble(),
+                            byFork(sec.path("packets"))));
                 } else if (name.contains("SpmcRingBenchmark")) {
                     ring.add(new RingRow(name.substring(name.lastIndexOf('.') + 1), params.path("burst").asInt(),
                             sec.path("drained").path("score").asDouble() / 1e6,
@@ -74,9 +101,16 @@ public final class Report {
         }
         final List<JsonNode> kafka = new ArrayList<>();
         final Path kafkaFile = dir.resolve("kafka.json");
-        if (Files.isRegularFile(kafkaFile)) {
+        if (Files.isRegularFile(kafkaFile) && Files.size(kafkaFile) > 0) {
             json.readTree(kafkaFile.toFile()).forEach(kafka::add);
         }
+        final Path testpmdFile = dir.resolve("testpmd.json");
+        final JsonNode testpmd = Files.isRegularFile(testpmdFile) && Files.size(testpmdFile) > 0
+                ? json.readTree(testpmdFile.toFile()) : null;
+        final PipelineRow probeDefault = pipeline.stream()
+                .filter(r -> r.source().startsWith("dpdk") && r.layout().equals("1x1") && r.burst() == 32 && r.ring() == 4096
+                        && r.idle().equals("backoff"))
+                .findFirst().orElse(null);
 
         final StringBuilder md = new StringBuilder();
         md.append("# probe benchmark results\n\n");
@@ -85,7 +119,7 @@ public final class Report {
         }
         md.append("Measured on a ").append(Runtime.getRuntime().availableProcessors())
                 .append("-core machine that other jobs shared: absolute figures are noisy; compare figures of one run.\n\n");
-        final List<String> headline = headline(pipeline, kafka);
+        final List<String> headline = headline(pipeline, kafka, testpmd, probeDefault);
         md.append("## Headline\n\n");
         headline.forEach(h -> md.append("- ").append(h).append('\n'));
         md.append('\n');
@@ -116,29 +150,163 @@ public final class Report {
             }
             md.append('\n');
         }
+        if (testpmd != null) {
+            md.append("## Receive path: the probe's discarding pipeline against dpdk-testpmd rxonly\n\n");
+            md.append(String.format(Locale.ROOT, "Both read `%s` (frames of %d bytes) in the same run:"
+                    + " testpmd %.2f Mpps (mean of %d s after %d s of warm-up); the probe's pipeline at the default"
+                    + " settings (1 queue x 1 worker, burst 32, ring 4096, backoff, data-room 9216) %s.%n%n",
+                    testpmd.path("vdev").asText(), testpmd.path("frameSize").asInt(), testpmd.path("pps").asDouble() / 1e6,
+                    testpmd.path("windowSeconds").asInt(), testpmd.path("warmupSeconds").asInt(),
+                    probeDefault == null ? "was not measured"
+                            : String.format(Locale.ROOT, "%s Mpps in %d fork(s): median **%.2fx of testpmd**, best %.2fx, worst %.2fx",
+                            String.join(", ", probeDefault.mppsByFork().stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList()),
+                            probeDefault.mppsByFork().size(),
+                            probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble(),
+                            probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).max().orElse(0) * 1e6 / testpmd.path("pps").asDouble(),
+                            probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).min().orElse(0) * 1e6 / testpmd.path("pps").asDouble())));
+            md.append("Each fork is a new JVM and a new EAL. On a 2-core machine a fork either runs at its full rate or"
+                    + " stays in a slow mode at a third to a quarter of it (probe-bench/PERFORMANCE.md), so the forks are"
+                    + " listed one by one.\n\n");
+        }
         if (!kafka.isEmpty()) {
-            md.append("## Kafka: probe end to end vs ProducerPerformance (same broker, same settings, same run)\n\n");
-            md.append("acks=1, linger.ms=5, batch.size=262144, buffer.memory=64 MiB, no idempotence, no compression,"
-                    + " 4 partitions, broker on loopback in the driver JVM, each client in its own JVM.\n\n");
-            md.append("| round | bytes | records | probe source | ProducerPerformance rec/s | probe rec/s | ratio |"
-                    + " captured | delivered | dropped | in flight | balanced at end | mid-run snapshots off (explained) | drops by reason |\n");
-            md.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+            md.append("## Kafka: the probe against ProducerPerformance (same broker, same settings, same run)\n\n");
+            md.append("One broker in its own process, 4-partition topics; each contender alone in its own JVM"
+                    + " (-Xms1g -Xmx1g), linger.ms=5, batch.size=262144, buffer.memory=64 MiB, no compression;"
+                    + " fast = acks=1, durable = acks=all with idempotence. Rate = growth of the topic's end offsets"
+                    + " over the window after the warm-up; CPU = user + system time of the process over the window"
+                    + " (all its threads: receive, transmit, the Kafka client's I/O thread, GC, JIT), per million"
+                    + " records of the window. Checked = records of the window read back and checked byte for byte"
+                    + " (the probe: 8-byte capture-time key inside the run, timestamp = key, value = one of the"
+                    + " replayed frames; ProducerPerformance: no key, value of the record size).\n\n");
+            md.append("| round | mode | bytes | PP rec/s | probe rec/s | rate probe/PP | PP CPU-s/M | probe CPU-s/M |"
+                    + " CPU probe/PP | broker CPU-s/M (PP, probe) | checked (bad) PP, probe | probe dropped |\n");
+            md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n");
+            for (final KafkaPair k : pairs(kafka)) {
+                md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s, %s | %s, %s | %s |%n",
+                        k.round(), k.mode(), k.size(), num(k.pp(), "rate", "%,.0f"), num(k.probe(), "rate", "%,.0f"),
+                        k.rateRatio() > 0 ? String.format(Locale.ROOT, "**%.2fx**", k.rateRatio()) : "n/a",
+                        num(k.pp(), "cpuSecondsPerMillion", "%.3f"), num(k.probe(), "cpuSecondsPerMillion", "%.3f"),
+                        k.cpuRatio() > 0 ? String.format(Locale.ROOT, "**%.2fx**", k.cpuRatio()) : "n/a",
+                        num(k.pp(), "brokerCpuSecondsPerMillion", "%.3f"), num(k.probe(), "brokerCpuSecondsPerMillion", "%.3f"),
+                        checks(k.pp()), checks(k.probe()), k.probe() == null ? "n/a" : k.probe().path("dropped").asText("n/a")));
+            }
+            md.append("\nWhere each process's CPU went over the window, CPU-s per million records by thread (rx = receive"
+                    + " worker, tx = transmit worker, which runs the Kafka client's send path, kafka-io = the client's I/O"
+                    + " thread, main = ProducerPerformance's sending thread):\n\n");
+            final List<String> groups = List.of("rx", "tx", "main", "kafka-io", "gc", "jit", "other");
+            md.append("| round | mode | bytes | contender | ").append(String.join(" | ", groups)).append(" |\n|---:|---|---:|---|");
+            groups.forEach(g -> md.append("---:|"));
+            md.append('\n');
             for (final JsonNode k : kafka) {
-                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %.0f | %.0f | %.3f | %d | %d | %d | %d | %s | %d of %d (%d) | %s |%n",
-                        k.path("round").asInt(), k.path("size").asInt(), k.path("records").asLong(),
-                        k.path("source").asText(), k.path("producerPerformance").asDouble(), k.path("probe").asDouble(),
-                        k.path("ratio").asDouble(), k.path("captured").asLong(), k.path("delivered").asLong(),
-                        k.path("dropped").asLong(), k.path("inFlight").asLong(), k.path("balanced").asBoolean(),
-                        k.path("midRunUnbalanced").asLong(), k.path("checks").asLong(),
-                        k.path("midRunUnbalanced").asLong() - k.path("midRunUnexplained").asLong(),
-                        nonZero(k.path("dropReasons").asText())));
+                if (!k.has("cpuSecondsPerMillionByThread")) {
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s |", k.path("round").asInt(), k.path("mode").asText(),
+                        k.path("size").asInt(), k.path("contender").asText()));
+                for (final String g : groups) {
+                    final JsonNode v = k.path("cpuSecondsPerMillionByThread").path(g);
+                    md.append(v.isMissingNode() ? " - |" : String.format(Locale.ROOT, " %.3f |", v.asDouble()));
+                }
+                md.append('\n');
+            }
+            for (final JsonNode k : kafka) {
+                if (k.has("error")) {
+                    md.append("\nFAILED: ").append(k.path("contender").asText()).append(' ').append(k.path("mode").asText())
+                            .append(' ').append(k.path("size").asInt()).append(" B: ").append(k.path("error").asText()).append('\n');
+                }
             }
             md.append('\n');
         }
         Files.writeString(dir.resolve("results.md"), md.toString());
+        final String commit = System.getProperty("probe.bench.commit", "");
+        if (!commit.isBlank()) {
+            appendHistory(dir.resolve("history.jsonl"), json, command, commit, kafka, testpmd, probeDefault);
+        }
         System.out.println();
         System.out.println("== headline (" + dir.resolve("results.md") + ") ==");
         headline.forEach(h -> System.out.println("  " + h));
+    }
+
+    /**
+     * Appends one line to {@code history.jsonl}: when, which commit (and whether the work tree had
+     * uncommitted changes), the machine's core count, the command, and the headline ratios, so that a
+     * regression shows against earlier runs.
+     */
+    private static void appendHistory(final Path history, final ObjectMapper json, final String command, final String commit,
+                                      final List<JsonNode> kafka, final JsonNode testpmd, final PipelineRow probeDefault)
+            throws IOException {
+        final var line = json.createObjectNode();
+        line.put("date", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        line.put("commit", commit);
+        line.put("dirty", Boolean.getBoolean("probe.bench.dirty"));
+        line.put("cores", Runtime.getRuntime().availableProcessors());
+        line.put("loadAverage", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        line.put("command", command);
+        if (testpmd != null) {
+            line.put("testpmdMpps", testpmd.path("pps").asDouble() / 1e6);
+        }
+        if (probeDefault != null) {
+            line.put("pipelineMpps", probeDefault.medianMpps());
+            final var forks = line.putArray("pipelineMppsByFork");
+            probeDefault.mppsByFork().forEach(forks::add);
+        }
+        if (testpmd != null && probeDefault != null) {
+            line.put("pipelineOverTestpmd", probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble());
+        }
+        final var k = line.putArray("kafka");
+        for (final KafkaPair pair : pairs(kafka)) {
+            final var o = k.addObject();
+            o.put("round", pair.round()).put("mode", pair.mode()).put("size", pair.size());
+            if (pair.pp() != null && pair.pp().has("rate")) {
+                o.put("ppRate", pair.pp().path("rate").asDouble()).put("ppCpuSecondsPerMillion", pair.pp().path("cpuSecondsPerMillion").asDouble());
+            }
+            if (pair.probe() != null && pair.probe().has("rate")) {
+                o.put("probeRate", pair.probe().path("rate").asDouble())
+                        .put("probeCpuSecondsPerMillion", pair.probe().path("cpuSecondsPerMillion").asDouble());
+            }
+            o.put("rateRatio", pair.rateRatio()).put("cpuRatio", pair.cpuRatio());
+        }
+        Files.writeString(history, json.writeValueAsString(line) + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** ProducerPerformance and the probe measured at one round, mode and size; either may be null. */
+    record KafkaPair(int round, String mode, int size, JsonNode pp, JsonNode probe) {
+        double rateRatio() {
+            return ok(pp) && ok(probe) ? probe.path("rate").asDouble() / pp.path("rate").asDouble() : 0;
+        }
+
+        double cpuRatio() {
+            return ok(pp) && ok(probe)
+                    ? probe.path("cpuSecondsPerMillion").asDouble() / pp.path("cpuSecondsPerMillion").asDouble() : 0;
+        }
+
+        private static boolean ok(final JsonNode n) {
+            return n != null && !n.has("error") && n.path("rate").asDouble() > 0;
+        }
+    }
+
+    static List<KafkaPair> pairs(final List<JsonNode> kafka) {
+        final Map<String, JsonNode[]> byKey = new LinkedHashMap<>();
+        for (final JsonNode k : kafka) {
+            final String key = k.path("round").asInt() + "|" + k.path("mode").asText() + "|" + k.path("size").asInt();
+            final JsonNode[] pair = byKey.computeIfAbsent(key, x -> new JsonNode[2]);
+            pair["probe".equals(k.path("contender").asText()) ? 1 : 0] = k;
+        }
+        final List<KafkaPair> pairs = new ArrayList<>();
+        byKey.forEach((key, pair) -> {
+            final String[] f = key.split("\\|");
+            pairs.add(new KafkaPair(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), pair[0], pair[1]));
+        });
+        return pairs;
+    }
+
+    private static String num(final JsonNode n, final String field, final String format) {
+        return n == null || n.has("error") || !n.has(field) ? "n/a" : String.format(Locale.ROOT, format, n.path(field).asDouble());
+    }
+
+    private static String checks(final JsonNode n) {
+        return n == null || !n.has("checked") ? "n/a" : n.path("checked").asLong() + " (" + n.path("checkFailures").asLong() + ")";
     }
 
     private static double error(final JsonNode metric) {
@@ -146,26 +314,23 @@ public final class Report {
         return Double.isNaN(e) ? 0 : e;
     }
 
-    private static String nonZero(final String reasons) {
-        final List<String> out = new ArrayList<>();
-        for (final String kv : reasons.replace("{", "").replace("}", "").replace("_", "").split(",")) {
-            if (kv.contains("=") && !kv.endsWith("=0")) {
-                out.add(kv.trim());
-            }
-        }
-        return out.isEmpty() ? "none" : String.join(" ", out);
-    }
-
-    private static List<String> headline(final List<PipelineRow> pipeline, final List<JsonNode> kafka) {
+    private static List<String> headline(final List<PipelineRow> pipeline, final List<JsonNode> kafka,
+                                         final JsonNode testpmd, final PipelineRow probeDefault) {
         final List<String> lines = new ArrayList<>();
-        final Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        for (final JsonNode k : kafka) {
-            ratios.computeIfAbsent(k.path("source").asText() + " " + k.path("size").asInt() + " B", x -> new ArrayList<>())
-                    .add(k.path("ratio").asDouble());
+        for (final KafkaPair k : pairs(kafka)) {
+            lines.add(String.format(Locale.ROOT, "Kafka %s %d B (round %d): rate probe/PP %s, CPU per record probe/PP %s"
+                            + " (%s vs %s CPU-s per million records)", k.mode(), k.size(), k.round(),
+                    k.rateRatio() > 0 ? String.format(Locale.ROOT, "%.2fx", k.rateRatio()) : "n/a",
+                    k.cpuRatio() > 0 ? String.format(Locale.ROOT, "%.2fx", k.cpuRatio()) : "n/a",
+                    num(k.probe(), "cpuSecondsPerMillion", "%.3f"), num(k.pp(), "cpuSecondsPerMillion", "%.3f")));
         }
-        ratios.forEach((key, values) -> lines.add(String.format(Locale.ROOT,
-                "probe / ProducerPerformance, %s: %s", key, String.join(", ",
-                        values.stream().map(v -> String.format(Locale.ROOT, "%.2fx", v)).toList()))));
+        if (testpmd != null && probeDefault != null) {
+            lines.add(String.format(Locale.ROOT, "receive path: probe pipeline at the defaults, median of %d fork(s) %.2f Mpps ="
+                    + " %.2fx of dpdk-testpmd rxonly (%.2f Mpps) on the same net_pcap vdev; forks: %s Mpps",
+                    probeDefault.mppsByFork().size(), probeDefault.medianMpps(),
+                    probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble(), testpmd.path("pps").asDouble() / 1e6,
+                    String.join(", ", probeDefault.mppsByFork().stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList())));
+        }
         for (final String source : new TreeSet<>(pipeline.stream().map(PipelineRow::source).toList())) {
             final List<PipelineRow> rows = pipeline.stream().filter(r -> r.source().equals(source)).toList();
             final PipelineRow best = rows.stream().max((a, b) -> Double.compare(a.mpps(), b.mpps())).orElseThrow();
