@@ -74,6 +74,14 @@ import java.util.concurrent.locks.LockSupport;
  * batch with it, and it is not counted as delivered only to vanish. What the broker refuses anyway is
  * counted by its callback under its own reason ({@link ClientErrors#classify}). Nothing is ever thrown out of a sink method: every packet is counted
  * as sent and then as delivered or failed.
+ *
+ * <h2>No array per record</h2>
+ * The client copies a record's key and value into its batch during {@link Producer#send} and keeps no
+ * reference to either array once it returns (it keeps the record's headers, until the record completes).
+ * So a record handed over at once is built on one reused key array and one reused value array per frame
+ * length (up to {@value #MAX_REUSED_LENGTH} bytes); a record kept pending gets arrays of its own. With
+ * {@code interceptor.classes} set, since an interceptor may keep the record it is shown, every record
+ * gets arrays of its own.
  */
 public final class KafkaSink implements Sink {
     private static final int OPEN = 0;
@@ -92,6 +100,8 @@ public final class KafkaSink implements Sink {
     private static final List<String> GAUGES = List.of("record-send-rate", "request-latency-avg",
             BUFFER_AVAILABLE_METRIC, "record-error-rate", "record-retry-rate");
     private static final String PENDING_GAUGE = "pending-records";
+    /** Frames up to this length are copied into a reused value array; longer ones (rare jumbo frames) into a new one. */
+    private static final int MAX_REUSED_LENGTH = 16_384;
 
     /** Outcomes of handing one record to the client. */
     private static final int TAKEN = 0;
@@ -130,6 +140,10 @@ public final class KafkaSink implements Sink {
 
     // Worker thread only.
     private final ArrayDeque<Delivery> pending = new ArrayDeque<>();
+    /** The key of the record being handed over, or null when every record gets arrays of its own; worker thread only. */
+    private final byte[] reusedKey;
+    /** Value arrays by frame length, made on first use, or null when every record gets arrays of its own. */
+    private final byte[][] reusedValues;
     /** The thread handing records to the client now; callbacks on it for {@link #attempting} are refusals. */
     private Thread sender;
     private Delivery attempting;
@@ -175,6 +189,9 @@ public final class KafkaSink implements Sink {
                 : new RecordHeader(PacketRecordFormat.LINK_TYPE_HEADER, PacketRecordFormat.linkType(context.linkType()));
         this.largestWhole = largestFrame(maxMessageBytes, false, linkTypeHeader != null);
         this.largestTruncated = largestFrame(maxMessageBytes, true, linkTypeHeader != null);
+        final boolean reuse = !settings.hasInterceptors();
+        this.reusedKey = reuse ? new byte[PacketRecordFormat.KEY_BYTES] : null;
+        this.reusedValues = reuse ? new byte[MAX_REUSED_LENGTH + 1][] : null;
     }
 
     /**
@@ -335,7 +352,7 @@ public final class KafkaSink implements Sink {
             }
         }
         for (int i = 0; i < n; i++) {
-            final Delivery d = delivery(batch, i);
+            final Delivery d = delivery(batch, i, true);
             if (d == null) {
                 continue;
             }
@@ -352,6 +369,7 @@ public final class KafkaSink implements Sink {
                     failRefused(d, batch, i + 1);
                     return;
                 }
+                d.ownArrays();
                 pending.add(d);
             }
             keep(batch, i + 1);
@@ -367,7 +385,7 @@ public final class KafkaSink implements Sink {
             counters.onFailed(reason, 1, lastRefusalCause);
         }
         for (int j = from; j < batch.size(); j++) {
-            final Delivery d = delivery(batch, j);
+            final Delivery d = delivery(batch, j, true);
             if (d != null && d.complete()) {
                 counters.onFailed(reason, 1, lastRefusalCause);
             }
@@ -377,7 +395,7 @@ public final class KafkaSink implements Sink {
     /** Keeps copies of packets {@code from..} of {@code batch} as pending, behind those already pending. */
     private void keep(final PacketBatch batch, final int from) {
         for (int j = from; j < batch.size(); j++) {
-            final Delivery d = delivery(batch, j);
+            final Delivery d = delivery(batch, j, false);
             if (d != null) {
                 pending.add(d);
             }
@@ -494,8 +512,11 @@ public final class KafkaSink implements Sink {
     /**
      * The record of packet {@code i} with its callback, or null when a pre-check failed it (counted):
      * too large for the topic, or a capture time the topic would refuse.
+     *
+     * @param handOverNow whether the record is given to the client before the next one is built, so that
+     *        it may use the reused arrays; false for a record kept pending, which gets arrays of its own
      */
-    private Delivery delivery(final PacketBatch batch, final int i) {
+    private Delivery delivery(final PacketBatch batch, final int i, final boolean handOverNow) {
         final int captured = batch.capturedLength(i);
         final int wire = batch.wireLength(i);
         final boolean truncated = captured < wire;
@@ -513,8 +534,16 @@ public final class KafkaSink implements Sink {
             }
             timestamp = millis;
         }
-        final byte[] value = new byte[captured];
+        final boolean reuse = handOverNow && reusedKey != null;
+        final byte[] value = reuse ? reusedValue(captured) : new byte[captured];
         batch.copyTo(i, value, 0);
+        final byte[] key;
+        if (reuse) {
+            PacketRecordFormat.key(micros, reusedKey);
+            key = reusedKey;
+        } else {
+            key = PacketRecordFormat.key(micros);
+        }
         final RecordHeaders headers;
         if (truncated && linkTypeHeader != null) {
             headers = new RecordHeaders(new Header[] {wireLengthHeader(wire), linkTypeHeader});
@@ -525,8 +554,40 @@ public final class KafkaSink implements Sink {
         } else {
             headers = null;
         }
-        return new Delivery(new ProducerRecord<>(topic, null, timestamp, PacketRecordFormat.key(micros), value, headers),
-                captured);
+        return new Delivery(new ProducerRecord<>(topic, null, timestamp, key, value, headers), captured);
+    }
+
+    /** The reused array for a value of {@code length} bytes, or a new one above {@link #MAX_REUSED_LENGTH}. */
+    private byte[] reusedValue(final int length) {
+        if (length > MAX_REUSED_LENGTH) {
+            return new byte[length];
+        }
+        byte[] value = reusedValues[length];
+        if (value == null) {
+            value = new byte[length];
+            reusedValues[length] = value;
+        }
+        return value;
+    }
+
+    /** Whether records handed over at once are built on reused arrays (no interceptor is configured). */
+    boolean reusesArrays() {
+        return reusedKey != null;
+    }
+
+    /**
+     * Overwrites the reused key and value arrays with {@code fill}: for the test that proves the client
+     * copied every record during {@link Producer#send}. Worker thread only, between sends.
+     */
+    void overwriteReusedArrays(final byte fill) {
+        if (reusedKey != null) {
+            java.util.Arrays.fill(reusedKey, fill);
+            for (final byte[] value : reusedValues) {
+                if (value != null) {
+                    java.util.Arrays.fill(value, fill);
+                }
+            }
+        }
     }
 
     private static Header wireLengthHeader(final int wire) {
@@ -697,6 +758,13 @@ public final class KafkaSink implements Sink {
         Delivery(final ProducerRecord<byte[], byte[]> record, final int bytes) {
             this.record = record;
             this.bytes = bytes;
+        }
+
+        /** Gives the record copies of its key and value, so that it can wait while the reused arrays move on. */
+        void ownArrays() {
+            final ProducerRecord<byte[], byte[]> r = record;
+            record = new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key().clone(), r.value().clone(),
+                    r.headers());
         }
 
         /** Claims the right to count this record's outcome; true once. */

@@ -114,6 +114,12 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
                 recordTimestamp, clientLogInterval, producer);
     }
 
+    /** Whether {@code interceptor.classes} is set: an interceptor may keep the records it is shown. */
+    public boolean hasInterceptors() {
+        final String classes = producer.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        return classes != null && !classes.isBlank();
+    }
+
     /** The producer's {@code delivery.timeout.ms}: how long a record may stay in flight. */
     public Duration deliveryTimeout() {
         return Duration.ofMillis(Long.parseLong(producerSetting(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)));

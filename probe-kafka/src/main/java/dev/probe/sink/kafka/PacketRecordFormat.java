@@ -55,6 +55,11 @@ public final class PacketRecordFormat {
         return key;
     }
 
+    /** Writes the key of a frame captured at {@code epochMicros} into {@code key}, which has {@link #KEY_BYTES} bytes. */
+    public static void key(final long epochMicros, final byte[] key) {
+        LONG_BE.set(key, 0, epochMicros);
+    }
+
     /** Whether {@code key} has the layout of a frame key. */
     public static boolean isKey(final byte[] key) {
         return key != null && key.length == KEY_BYTES;
