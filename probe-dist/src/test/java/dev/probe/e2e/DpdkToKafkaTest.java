@@ -71,7 +71,8 @@ class DpdkToKafkaTest {
     private static List<String> settings(final int port, final String topic) {
         final List<String> settings = new ArrayList<>(Probe.kafka(broker, topic));
         settings.addAll(List.of("probe.source.type=dpdk", "probe.source.dpdk.eal-args=" + ealArgs,
-                "probe.source.dpdk.port=net_pcap" + port, "probe.source.dpdk.mbufs=8191", "probe.source.dpdk.link-wait=1s"));
+                "probe.source.dpdk.port=net_pcap" + port, "probe.source.dpdk.mbufs=8191", "probe.transmit.ring-size=4096",
+                "probe.source.dpdk.link-wait=1s"));
         return settings;
     }
 

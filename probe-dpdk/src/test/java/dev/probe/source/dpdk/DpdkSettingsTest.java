@@ -41,7 +41,7 @@ class DpdkSettingsTest {
         assertEquals(List.of(DpdkSettings.RssField.IP, DpdkSettings.RssField.TCP, DpdkSettings.RssField.UDP),
                 defaults.rssFields());
         assertFalse(defaults.rssSymmetric());
-        assertEquals(16383, defaults.mbufs());
+        assertEquals(32767, defaults.mbufs());
         assertEquals(9216, defaults.dataRoom());
         assertEquals(Duration.ofSeconds(5), defaults.linkWait());
         assertEquals(DpdkSettings.Timestamps.CLOCK, defaults.timestamps());
