@@ -16,10 +16,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * formats one message per reason.
  */
 public final class SinkCounters {
-    private static final int SENT = 0;
-    private static final int DELIVERED = 1;
-    private static final int BYTES_DELIVERED = 2;
-    private static final int FIRST_FAILURE = 3;
+    // Index 0 stays unused, so that no counter shares a cache line with the array's header or with
+    // whatever lies before the array in memory.
+    private static final int SENT = 1;
+    private static final int DELIVERED = 2;
+    private static final int BYTES_DELIVERED = 3;
+    private static final int FIRST_FAILURE = 4;
     private static final SinkFailure[] FAILURES = SinkFailure.values();
     /** The longest first-error message kept, in characters. */
     private static final int MAX_MESSAGE = 300;

@@ -50,7 +50,7 @@ public abstract class AbstractPipelineBenchmark {
     public int burst;
 
     /** Capacity of each transmit ring in packets ({@code probe.transmit.ring-size}). */
-    @Param({"256", "4096", "65536"})
+    @Param({"256", "4096", "16384", "65536"})
     public int ring;
 
     /** Receive queues x transmit workers per ring. */

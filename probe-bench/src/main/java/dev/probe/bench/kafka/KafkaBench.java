@@ -304,6 +304,12 @@ public final class KafkaBench {
                 .append("probe.sink.kafka.producer.bootstrap.servers = \"").append(bootstrap).append("\"\n")
                 .append("probe.stats.interval = 0s\n")
                 .append("probe.shutdown.timeout = 2s\n");
+        // Extra settings for experiments, as for the pipeline benchmarks: -Dprobe.bench.set="path=value;path=value".
+        for (final String extra : System.getProperty("probe.bench.set", "").split(";")) {
+            if (!extra.isBlank()) {
+                conf.append(extra.strip()).append('\n');
+            }
+        }
         final boolean deliverySetting = ConfigFactory.defaultReference().hasPath("probe.sink.kafka.delivery");
         if (deliverySetting) {
             conf.append("probe.sink.kafka.delivery = ").append(mode).append('\n');
