@@ -61,9 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Bounded blocking</h2>
  * Each call to the client blocks at most {@code max-block} ({@code max.block.ms}); the first refusal
- * ends the burst, and once the burst's calls have taken {@code max-block} in all (the clock is read
- * every few records, not around every call) the rest of the burst is kept pending, so one
- * {@link #send} blocks about one {@code max-block} at most, whatever the client does.
+ * ends the burst, and once the burst's calls have taken {@code max-block} in all (the clock is read after
+ * each call) the rest of the burst is kept pending. One {@link #send} therefore blocks at most
+ * {@code max-block} plus the one call under way when that time ran out: under twice {@code max-block},
+ * whatever the client does.
  *
  * <h2>Refusals classified at once</h2>
  * A record larger than the topic's {@code max.message.bytes} is counted as
@@ -97,8 +98,6 @@ public final class KafkaSink implements Sink {
      * with {@code max-block = 0}: far above what handing over a burst takes when the client does not block.
      */
     private static final long BLOCKED_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-    /** How many records are handed over between two reads of the clock. */
-    private static final int CLOCK_EVERY = 8;
     private static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(1);
     private static final String PRODUCER_METRICS = "producer-metrics";
     private static final String BUFFER_AVAILABLE_METRIC = "buffer-available-bytes";
@@ -369,7 +368,7 @@ public final class KafkaSink implements Sink {
             }
             final int outcome = offer(d);
             if (outcome == TAKEN || outcome == FAILED_ONE) {
-                if (i % CLOCK_EVERY == CLOCK_EVERY - 1 && i + 1 < n && overBudget()) {
+                if (i + 1 < n && overBudget()) {
                     keep(batch, i + 1);
                     return;
                 }
