@@ -176,8 +176,10 @@ class KafkaSinkTest {
             final SinkCounters c = sink.counters();
             final double pending = sink.details().get("pending-records");
             assertTrue(pending > 0 && pending < 40, "pending " + pending);
+            assertEquals(40, c.sent());
+            // The client sends the lingering batch early once a send waits for memory, so some records may
+            // be delivered already; none may have failed.
             assertEquals(0, c.failed(), c.failedByReason().toString());
-            assertEquals(40, c.inFlight());
             assertEquals(0, sink.available(), "pending records push back onto the ring");
 
             // Flushing sends the lingering batch, which frees the buffer for the pending records.
