@@ -60,11 +60,10 @@ import java.util.concurrent.locks.LockSupport;
  * belong; failing pending records sooner would move the same losses to another reason and save nothing.
  *
  * <h2>Bounded blocking</h2>
- * Each call to the client blocks at most {@code max-block} ({@code max.block.ms}); the first refusal
- * ends the burst, and once the burst's calls have taken {@code max-block} in all (the clock is read after
- * each call) the rest of the burst is kept pending. One {@link #send} therefore blocks at most
- * {@code max-block} plus the one call under way when that time ran out: under twice {@code max-block},
- * whatever the client does.
+ * Each call to the client blocks at most half of {@code max-block} (the producer's {@code max.block.ms});
+ * the first refusal ends the burst, and once the burst's calls have taken the other half (the clock is
+ * read after each call) the rest of the burst is kept pending. One {@link #send} therefore blocks at most
+ * {@code max-block}, whatever the client does.
  *
  * <h2>Refusals classified at once</h2>
  * A record larger than the topic's {@code max.message.bytes} is counted as
@@ -95,7 +94,8 @@ public final class KafkaSink implements Sink {
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * The least time a burst's client calls may take before the rest of the burst is kept pending, even
-     * with {@code max-block = 0}: far above what handing over a burst takes when the client does not block.
+     * with a {@code max-block} below 2 ms: far above what handing over a burst takes when the client does
+     * not block.
      */
     private static final long BLOCKED_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(1);
@@ -178,7 +178,7 @@ public final class KafkaSink implements Sink {
         this.maxInFlight = settings.maxInFlight();
         this.bufferHeadroom = settings.bufferHeadroom();
         this.maxBlockNanos = settings.maxBlock().toNanos();
-        this.callBudgetNanos = Math.max(maxBlockNanos, BLOCKED_NANOS);
+        this.callBudgetNanos = Math.max(maxBlockNanos - settings.clientMaxBlock().toNanos(), BLOCKED_NANOS);
         this.deliveryTimeoutNanos = settings.deliveryTimeout().toNanos();
         this.producer = producer;
         this.bufferAvailable = settings.bufferHeadroom() > 0 ? metric(producer, BUFFER_AVAILABLE_METRIC) : null;

@@ -114,6 +114,15 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
                 recordTimestamp, clientLogInterval, producer);
     }
 
+    /**
+     * The producer's {@code max.block.ms}: half of {@code max-block}, in whole milliseconds. A burst's
+     * calls stop once they have taken {@code max-block} less this, so the call under way then, which
+     * blocks at most this, ends within {@code max-block}: one send never blocks longer.
+     */
+    public Duration clientMaxBlock() {
+        return Duration.ofMillis(maxBlock.toMillis() / 2);
+    }
+
     /** Whether {@code interceptor.classes} is set: an interceptor may keep the records it is shown. */
     public boolean hasInterceptors() {
         final String classes = producer.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
@@ -143,7 +152,7 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
     /**
      * The properties of the producer of worker {@code workerName}: those of the delivery mode, then the
      * producer block, byte-array serializers, {@code client.id = probe-<workerName>},
-     * {@code max.block.ms} from {@code max-block}, and {@code batch.size} at most {@code batchSizeCap}.
+     * {@code max.block.ms} = {@link #clientMaxBlock()}, and {@code batch.size} at most {@code batchSizeCap}.
      */
     public Properties producerProperties(final String workerName, final int batchSizeCap) {
         final Properties props = new Properties();
@@ -152,7 +161,7 @@ public record KafkaSinkSettings(String topic, int maxInFlight, Duration maxBlock
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "probe-" + workerName);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(maxBlock.toMillis()));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(clientMaxBlock().toMillis()));
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(Math.min(batchSize(), batchSizeCap)));
         return props;
     }

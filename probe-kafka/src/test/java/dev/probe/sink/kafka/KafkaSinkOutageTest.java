@@ -125,7 +125,7 @@ class KafkaSinkOutageTest {
             assertEquals(sent, c.delivered() + c.failed());
             assertTrue(c.failed(SinkFailure.UNAVAILABLE) > 0, c.failedByReason().toString());
             assertEquals("not taken for 3s (delivery.timeout.ms): TimeoutException: Topic given-up not present in"
-                    + " metadata after 5 ms.", c.firstError(SinkFailure.UNAVAILABLE));
+                    + " metadata after 2 ms.", c.firstError(SinkFailure.UNAVAILABLE), "max.block.ms is half of max-block (5ms)");
             assertEquals(c.failed(), c.failed(SinkFailure.UNAVAILABLE) + c.failed(SinkFailure.TIMEOUT),
                     c.failedByReason().toString());
 

@@ -70,7 +70,7 @@ class KafkaSinkStartupTest {
         assertEquals("262144", s.producer().get("batch.size"));
         final var props = s.producerProperties("tx-0-1", Integer.MAX_VALUE);
         assertEquals("probe-tx-0-1", props.get("client.id"));
-        assertEquals("5", props.get("max.block.ms"));
+        assertEquals("2", props.get("max.block.ms"), "half of max-block, so that one send blocks at most max-block");
         assertEquals("1", props.get("acks"));
         assertEquals("false", props.get("enable.idempotence"));
         assertEquals("262144", props.get("batch.size"));
