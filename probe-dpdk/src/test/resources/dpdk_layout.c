@@ -37,6 +37,28 @@ int main(void)
 	OFF(rte_mbuf, pkt_len);
 	OFF(rte_mbuf, data_len);
 	OFF(rte_mbuf, next);
+	OFF(rte_mbuf, pool);
+	SIZE(rte_mempool);
+	OFF(rte_mempool, cache_size);
+	OFF(rte_mempool, ops_index);
+	OFF(rte_mempool, local_cache);
+	SIZE(rte_mempool_cache);
+	OFF(rte_mempool_cache, flushthresh);
+	OFF(rte_mempool_cache, len);
+	OFF(rte_mempool_cache, objs);
+	FSIZE(rte_mempool_cache, len);
+	SIZE(rte_mempool_ops);
+	OFF(rte_mempool_ops, enqueue);
+	OFF(rte_mempool_ops_table, ops);
+	CONST(RTE_MAX_LCORE);
+	CONST(LCORE_ID_ANY);
+	CONST(RTE_MEMPOOL_MAX_OPS_IDX);
+	CONST(RTE_MEMPOOL_CACHE_MAX_SIZE);
+#ifdef RTE_LIBRTE_MEMPOOL_DEBUG
+	printf("RTE_LIBRTE_MEMPOOL_DEBUG 1\n");
+#else
+	printf("RTE_LIBRTE_MEMPOOL_DEBUG 0\n");
+#endif
 	FSIZE(rte_mbuf, pkt_len);
 	FSIZE(rte_mbuf, data_len);
 

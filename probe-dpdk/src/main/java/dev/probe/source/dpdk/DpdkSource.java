@@ -58,7 +58,7 @@ public final class DpdkSource implements CaptureSource {
     private final MbufPool pool;
     private final Arena arena;
     private final List<DpdkReceiveQueue> queues;
-    private final MbufMemory memory = new MbufMemory();
+    private final MbufMemory memory;
     private final boolean live;
     private EthDev.Stats lastStats;
     private boolean closed;
@@ -66,8 +66,9 @@ public final class DpdkSource implements CaptureSource {
     private long unreturnedAtClose;
 
     private DpdkSource(final int port, final String name, final String driver, final DpdkSettings settings,
-                       final MbufPool pool, final Arena arena, final List<DpdkReceiveQueue> queues,
-                       final boolean live) {
+                       final MbufPool pool, final MbufMemory memory, final Arena arena,
+                       final List<DpdkReceiveQueue> queues, final boolean live) {
+        this.memory = memory;
         this.port = port;
         this.name = name;
         this.driver = driver;
@@ -226,14 +227,15 @@ public final class DpdkSource implements CaptureSource {
             final long anchorNanoTime = System.nanoTime();
             final long anchorEpoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             final List<DpdkReceiveQueue> queues = new ArrayList<>(s.rxQueues());
+            final MbufMemory memory = new MbufMemory(pool);
             for (int q = 0; q < s.rxQueues(); q++) {
-                queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, port, q, tsField, tsBit, nicClock, anchorEpoch,
+                queues.add(new DpdkReceiveQueue(q, new RxQueue(arena, memory, port, q, tsField, tsBit, nicClock, anchorEpoch,
                         anchorNanoTime, filePackets[q])));
             }
             LOG.log(System.Logger.Level.INFO, "Opened DPDK {0}: {1} rx queue(s) of {2} descriptors, {3} mbufs,"
                     + " rss {4}, {5}", device, String.valueOf(s.rxQueues()), String.valueOf(s.rxDescriptors()),
                     String.valueOf(s.mbufs()), rssNames(rssHf, s), live ? "live" : "not live");
-            return new DpdkSource(port, name, info.driver(), s, pool, arena, List.copyOf(queues), live);
+            return new DpdkSource(port, name, info.driver(), s, pool, memory, arena, List.copyOf(queues), live);
         } catch (RuntimeException e) {
             // Queues set up hold the pool: stop and close the port (releasing its id) before freeing it.
             if (queuesSetUp) {

@@ -40,6 +40,25 @@ class StructLayoutTest {
         EXPECTED.put("rte_mbuf.pkt_len", DpdkLayout.MBUF_PKT_LEN);
         EXPECTED.put("rte_mbuf.data_len", DpdkLayout.MBUF_DATA_LEN);
         EXPECTED.put("rte_mbuf.next", DpdkLayout.MBUF_NEXT);
+        EXPECTED.put("rte_mbuf.pool", DpdkLayout.MBUF_POOL);
+        EXPECTED.put("sizeof_rte_mempool", DpdkLayout.MEMPOOL_SIZE);
+        EXPECTED.put("rte_mempool.cache_size", DpdkLayout.MEMPOOL_CACHE_SIZE);
+        EXPECTED.put("rte_mempool.ops_index", DpdkLayout.MEMPOOL_OPS_INDEX);
+        EXPECTED.put("rte_mempool.local_cache", DpdkLayout.MEMPOOL_LOCAL_CACHE);
+        EXPECTED.put("sizeof_rte_mempool_cache", DpdkLayout.MEMPOOL_CACHE_STRUCT_SIZE);
+        EXPECTED.put("rte_mempool_cache.flushthresh", DpdkLayout.MEMPOOL_CACHE_FLUSHTHRESH);
+        EXPECTED.put("rte_mempool_cache.len", DpdkLayout.MEMPOOL_CACHE_LEN);
+        EXPECTED.put("rte_mempool_cache.objs", DpdkLayout.MEMPOOL_CACHE_OBJS);
+        EXPECTED.put("sizeof_rte_mempool_cache.len", 4L);
+        EXPECTED.put("sizeof_rte_mempool_ops", DpdkLayout.MEMPOOL_OPS_SIZE);
+        EXPECTED.put("rte_mempool_ops.enqueue", DpdkLayout.MEMPOOL_OPS_ENQUEUE);
+        EXPECTED.put("rte_mempool_ops_table.ops", DpdkLayout.MEMPOOL_OPS_TABLE_OPS);
+        EXPECTED.put("RTE_MAX_LCORE", (long) DpdkLayout.MAX_LCORE);
+        EXPECTED.put("LCORE_ID_ANY", DpdkLayout.LCORE_ID_ANY & 0xFFFF_FFFFL);
+        EXPECTED.put("RTE_MEMPOOL_MAX_OPS_IDX", (long) DpdkLayout.MEMPOOL_MAX_OPS_IDX);
+        EXPECTED.put("RTE_MEMPOOL_CACHE_MAX_SIZE", (long) DpdkLayout.MEMPOOL_CACHE_MAX_SIZE);
+        // MbufMemory puts mbufs into a mempool cache itself, which skips the debug build's cookie checks
+        EXPECTED.put("RTE_LIBRTE_MEMPOOL_DEBUG", 0L);
         EXPECTED.put("sizeof_rte_mbuf.pkt_len", 4L);
         EXPECTED.put("sizeof_rte_mbuf.data_len", 2L);
         EXPECTED.put("sizeof_rte_eth_dev_info", DpdkLayout.DEV_INFO_SIZE);

@@ -19,7 +19,21 @@ public final class DpdkLayout {
     public static final long MBUF_OL_FLAGS = 24;
     public static final long MBUF_PKT_LEN = 36;
     public static final long MBUF_DATA_LEN = 40;
+    public static final long MBUF_POOL = 56;
     public static final long MBUF_NEXT = 64;
+
+    // struct rte_mempool, struct rte_mempool_cache, struct rte_mempool_ops and rte_mempool_ops_table
+    public static final long MEMPOOL_SIZE = 192;
+    public static final long MEMPOOL_CACHE_SIZE = 68;
+    public static final long MEMPOOL_OPS_INDEX = 88;
+    public static final long MEMPOOL_LOCAL_CACHE = 96;
+    public static final long MEMPOOL_CACHE_STRUCT_SIZE = 8256;
+    public static final long MEMPOOL_CACHE_FLUSHTHRESH = 4;
+    public static final long MEMPOOL_CACHE_LEN = 8;
+    public static final long MEMPOOL_CACHE_OBJS = 64;
+    public static final long MEMPOOL_OPS_SIZE = 128;
+    public static final long MEMPOOL_OPS_ENQUEUE = 48;
+    public static final long MEMPOOL_OPS_TABLE_OPS = 64;
 
     // struct rte_eth_dev_info
     public static final long DEV_INFO_SIZE = 376;
@@ -86,6 +100,10 @@ public final class DpdkLayout {
     // constants from rte_config.h, rte_build_config.h and rte_ethdev.h
     public static final int PKTMBUF_HEADROOM = 128;
     public static final int MAX_ETHPORTS = 32;
+    public static final int MAX_LCORE = 128;
+    public static final int LCORE_ID_ANY = -1;
+    public static final int MEMPOOL_MAX_OPS_IDX = 16;
+    public static final int MEMPOOL_CACHE_MAX_SIZE = 512;
     public static final int ETHDEV_QUEUE_STAT_CNTRS = 16;
     public static final int ETH_RETA_GROUP_SIZE = 64;
     public static final int ETH_MQ_RX_NONE = 0;

@@ -37,7 +37,8 @@ public final class Rte {
             "rte_eth_link_get_nowait", "rte_eth_macaddr_get", "rte_eth_stats_get", "rte_eth_dev_rss_reta_update",
             "rte_eth_dev_rss_hash_update", "rte_pktmbuf_pool_create", "rte_mempool_avail_count",
             "rte_mempool_in_use_count", "rte_mempool_free", "rte_pktmbuf_free_bulk", "rte_mbuf_dynfield_lookup",
-            "rte_mbuf_dynflag_lookup", "rte_eth_read_clock", "rte_eth_fp_ops");
+            "rte_mbuf_dynflag_lookup", "rte_eth_read_clock", "rte_eth_fp_ops", "rte_mempool_ops_table",
+            "per_lcore__lcore_id");
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Throwable LOAD_FAILURE;
     private static final SymbolLookup EAL;
@@ -72,6 +73,7 @@ public final class Rte {
     private static final MethodHandle DYNFLAG_LOOKUP;
     private static final MethodHandle READ_CLOCK;
     private static final MemorySegment FP_OPS;
+    private static final MemorySegment MEMPOOL_OPS_TABLE;
 
     static {
         Throwable failure = null;
@@ -140,6 +142,9 @@ public final class Rte {
         READ_CLOCK = ok ? b.bind("rte_eth_read_clock", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, ADDRESS)) : null;
         FP_OPS = ok ? all.find("rte_eth_fp_ops").orElseThrow()
                 .reinterpret(DpdkLayout.FP_OPS_SIZE * DpdkLayout.MAX_ETHPORTS) : null;
+        MEMPOOL_OPS_TABLE = ok ? all.find("rte_mempool_ops_table").orElseThrow()
+                .reinterpret(DpdkLayout.MEMPOOL_OPS_TABLE_OPS + DpdkLayout.MEMPOOL_OPS_SIZE * DpdkLayout.MEMPOOL_MAX_OPS_IDX)
+                : null;
     }
 
     private Rte() {
@@ -177,6 +182,33 @@ public final class Rte {
         return EAL.find("per_lcore__rte_errno")
                 .map(s -> s.reinterpret(4).get(JAVA_INT, 0))
                 .orElse(0);
+    }
+
+    /**
+     * The calling thread's lcore id ({@code rte_lcore_id()}, the thread-local {@code per_lcore__lcore_id},
+     * read the way {@link #errno()} is); {@link DpdkLayout#LCORE_ID_ANY} for a thread DPDK does not know.
+     * Slow path only.
+     */
+    static int lcoreId() {
+        return EAL.find("per_lcore__lcore_id")
+                .map(s -> s.reinterpret(4).get(JAVA_INT, 0))
+                .orElse(DpdkLayout.LCORE_ID_ANY);
+    }
+
+    /**
+     * The enqueue function of a mempool's driver ({@code rte_mempool_ops_table.ops[mp->ops_index].enqueue},
+     * what the inline {@code rte_mempool_ops_enqueue_bulk} calls), bound as
+     * {@code int (struct rte_mempool *, void * const *, unsigned int)}.
+     */
+    static MethodHandle mempoolEnqueue(final MemorySegment pool) {
+        final int index = pool.reinterpret(DpdkLayout.MEMPOOL_SIZE).get(JAVA_INT, DpdkLayout.MEMPOOL_OPS_INDEX);
+        if (index < 0 || index >= DpdkLayout.MEMPOOL_MAX_OPS_IDX) {
+            throw new IllegalStateException("mempool ops index " + index + " out of range");
+        }
+        final MemorySegment function = MEMPOOL_OPS_TABLE.get(ADDRESS,
+                DpdkLayout.MEMPOOL_OPS_TABLE_OPS + (long) index * DpdkLayout.MEMPOOL_OPS_SIZE + DpdkLayout.MEMPOOL_OPS_ENQUEUE);
+        return LINKER.downcallHandle(function, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                Linker.Option.critical(false));
     }
 
     /** rte_strerror of a positive or negative error number. */

@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.probe.source.dpdk.internal.DpdkLayout.FP_OPS_RXQ;
 import static dev.probe.source.dpdk.internal.DpdkLayout.FP_OPS_RX_PKT_BURST;
+import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_BUF_ADDR;
 import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_DATA_LEN;
+import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_DATA_OFF;
 import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_NB_SEGS;
 import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_NEXT;
 import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_OL_FLAGS;
 import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_PKT_LEN;
+import static dev.probe.source.dpdk.internal.DpdkLayout.MBUF_POOL;
 import static dev.probe.source.dpdk.internal.DpdkLayout.QDATA_DATA;
 
 /**
@@ -73,6 +76,7 @@ public final class RxQueue {
 
     private final int port;
     private final int queue;
+    private final MbufMemory memory;
     private final MethodHandle rxBurst;
     private final MemorySegment queueData;
     private final MemorySegment mbufs;
@@ -105,6 +109,7 @@ public final class RxQueue {
 
     /**
      * @param arena owns the mbuf array; closed only after polling stopped
+     * @param memory makes the handles of the packets handed out
      * @param timestampField offset of the NIC timestamp dynamic field, or -1 for clock timestamps
      * @param timestampFlagBit bit of {@code ol_flags} saying the timestamp is set, or -1
      * @param nicClock the device clock calibration NIC timestamps are converted with; null for clock timestamps
@@ -112,7 +117,7 @@ public final class RxQueue {
      * @param filePackets packet records of the file this queue replays to its end, {@link #UNCOUNTED}, or
      *        {@link #ENDLESS} for a queue that never ends
      */
-    public RxQueue(final Arena arena, final int port, final int queue, final int timestampField,
+    public RxQueue(final Arena arena, final MbufMemory memory, final int port, final int queue, final int timestampField,
                    final int timestampFlagBit, final DeviceClock nicClock, final long clockEpochNanos,
                    final long clockNanoTime, final long filePackets) {
         if ((timestampField >= 0) != (nicClock != null)) {
@@ -122,6 +127,7 @@ public final class RxQueue {
         final MemorySegment function = ops.get(ValueLayout.ADDRESS, FP_OPS_RX_PKT_BURST);
         final MemorySegment dataArray = ops.get(ValueLayout.ADDRESS, FP_OPS_RXQ + QDATA_DATA)
                 .reinterpret(8L * (queue + 1));
+        this.memory = memory;
         this.port = port;
         this.queue = queue;
         this.queueData = dataArray.getAtIndex(ValueLayout.ADDRESS, queue);
@@ -199,6 +205,8 @@ public final class RxQueue {
         long chained = 0;
         for (int i = from; i < from + n; i++) {
             final long m = mbufs.getAtIndex(ValueLayout.JAVA_LONG, i);
+            final long bufAddr = ALL.get(ValueLayout.JAVA_LONG, m + MBUF_BUF_ADDR);
+            final int dataOff = ALL.get(ValueLayout.JAVA_SHORT, m + MBUF_DATA_OFF) & 0xFFFF;
             final int dataLen = ALL.get(ValueLayout.JAVA_SHORT, m + MBUF_DATA_LEN) & 0xFFFF;
             final int segments = ALL.get(ValueLayout.JAVA_SHORT, m + MBUF_NB_SEGS) & 0xFFFF;
             int wireLen = ALL.get(ValueLayout.JAVA_INT, m + MBUF_PKT_LEN);
@@ -214,7 +222,8 @@ public final class RxQueue {
                 final long ticks = ALL.get(ValueLayout.JAVA_LONG, m + timestampField);
                 timestamp = nicBaseEpochNanos + (long) ((ticks - nicAnchorTicks) * nicNanosPerTick);
             }
-            burst.add(timestamp, dataLen, wireLen, m);
+            burst.add(timestamp, dataLen, wireLen,
+                    memory.handle(m, bufAddr, dataOff, segments, ALL.get(ValueLayout.JAVA_LONG, m + MBUF_POOL)));
         }
         packets.setRelease(packets.getPlain() + n);
         bursts.setRelease(bursts.getPlain() + 1);
