@@ -109,6 +109,9 @@ public final class Report {
         final Path testpmdFile = dir.resolve("testpmd.json");
         final JsonNode testpmd = Files.isRegularFile(testpmdFile) && Files.size(testpmdFile) > 0
                 ? json.readTree(testpmdFile.toFile()) : null;
+        final Path crossCoreFile = dir.resolve("cross-core.json");
+        final JsonNode crossCore = Files.isRegularFile(crossCoreFile) && Files.size(crossCoreFile) > 0
+                ? json.readTree(crossCoreFile.toFile()) : null;
         final PipelineRow probeDefault = pipeline.stream()
                 .filter(r -> r.source().startsWith("dpdk") && r.layout().equals("1x1") && r.burst() == 32 && r.ring() == DEFAULT_RING
                         && r.idle().equals("backoff"))
@@ -169,6 +172,15 @@ public final class Report {
             md.append("Each fork is a new JVM and a new EAL. On a 2-core machine a fork either runs at its full rate or"
                     + " stays in a slow mode at a third to a quarter of it (probe-bench/PERFORMANCE.md), so the forks are"
                     + " listed one by one.\n\n");
+            if (crossCore != null) {
+                md.append(String.format(Locale.ROOT, "Cross-core round trip of one cache line just before (`CrossCoreLatency`,"
+                                + " %d samples, threads not pinned): min %.1f ns, median %.1f ns, 90th percentile %.1f ns,"
+                                + " max %.1f ns. The pipeline hands every packet from one core to the other; testpmd stays"
+                                + " on one.%n%n",
+                        crossCore.path("roundTripNs").size(), crossCore.path("minNs").asDouble(),
+                        crossCore.path("medianNs").asDouble(), crossCore.path("p90Ns").asDouble(),
+                        crossCore.path("maxNs").asDouble()));
+            }
         }
         if (!kafka.isEmpty()) {
             md.append("## Kafka: the probe against ProducerPerformance (same broker, same settings, same run)\n\n");
@@ -222,7 +234,7 @@ public final class Report {
         Files.writeString(dir.resolve("results.md"), md.toString());
         final String commit = System.getProperty("probe.bench.commit", "");
         if (!commit.isBlank()) {
-            appendHistory(dir.resolve("history.jsonl"), json, command, commit, kafka, testpmd, probeDefault);
+            appendHistory(dir.resolve("history.jsonl"), json, command, commit, kafka, testpmd, probeDefault, crossCore);
         }
         System.out.println();
         System.out.println("== headline (" + dir.resolve("results.md") + ") ==");
@@ -235,7 +247,8 @@ public final class Report {
      * regression shows against earlier runs.
      */
     private static void appendHistory(final Path history, final ObjectMapper json, final String command, final String commit,
-                                      final List<JsonNode> kafka, final JsonNode testpmd, final PipelineRow probeDefault)
+                                      final List<JsonNode> kafka, final JsonNode testpmd, final PipelineRow probeDefault,
+                                      final JsonNode crossCore)
             throws IOException {
         final var line = json.createObjectNode();
         line.put("date", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
@@ -254,6 +267,10 @@ public final class Report {
         }
         if (testpmd != null && probeDefault != null) {
             line.put("pipelineOverTestpmd", probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble());
+        }
+        if (crossCore != null) {
+            line.put("crossCoreRoundTripMedianNs", crossCore.path("medianNs").asDouble());
+            line.put("crossCoreRoundTripP90Ns", crossCore.path("p90Ns").asDouble());
         }
         final var k = line.putArray("kafka");
         for (final KafkaPair pair : pairs(kafka)) {
