@@ -1,6 +1,5 @@
 package dev.probe.bench.harness;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,14 +28,16 @@ public final class CrossCoreLatency {
     public static void main(final String[] args) throws Exception {
         double seconds = 5;
         Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> {
-                    System.err.println("CrossCoreLatency: unknown argument " + args[i] + " (expected --seconds S, --out FILE)");
-                    System.exit(2);
-                }
+        for (int i = 0; i < args.length; i += 2) {
+            final String value = i + 1 < args.length ? args[i + 1] : null;
+            if (args[i].equals("--seconds") && value != null && value.matches("\\d+(\\.\\d+)?")) {
+                seconds = Double.parseDouble(value);
+            } else if (args[i].equals("--out") && value != null) {
+                out = Path.of(value);
+            } else {
+                System.err.println("CrossCoreLatency: bad argument " + args[i] + (value == null ? "" : " " + value)
+                        + " (expected --seconds S with S a positive number, --out FILE)");
+                System.exit(2);
             }
         }
         if (Runtime.getRuntime().availableProcessors() < 2) {
@@ -66,12 +67,8 @@ public final class CrossCoreLatency {
             }
             json.append(String.format(Locale.ROOT, "],\"minNs\":%.1f,\"medianNs\":%.1f,\"p90Ns\":%.1f,\"maxNs\":%.1f}%n",
                     min, median, p90, max));
-            write(out, json.toString());
+            Files.writeString(out, json.toString());
         }
-    }
-
-    private static void write(final Path out, final String text) throws IOException {
-        Files.writeString(out, text);
     }
 
     /** One sample: the mean round trip in nanoseconds over {@link #ROUND_TRIPS} hand-overs each way. */

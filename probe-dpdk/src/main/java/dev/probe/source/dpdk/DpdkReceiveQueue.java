@@ -7,8 +7,8 @@ import dev.probe.spi.ReceiveQueue;
 
 /**
  * One receive queue of a {@link DpdkSource}, polled by exactly one receive worker thread. A packet's
- * handle names its mbuf (see {@code MbufMemory}); frames larger than {@code data-room} arrive as mbuf chains and are captured as
- * their first segment, with the wire length kept, and counted as {@link #oversize()}. The driver is
+ * handle names its mbuf (see {@code MbufMemory}); frames larger than {@code data-room} arrive as mbuf
+ * chains and are captured as their first segment, with the wire length kept, and counted as {@link #oversize()}. The driver is
  * asked for at least 4 packets per poll; what does not fit in the burst waits for the next polls, and
  * what is still waiting when polling ends is freed and counted as {@link #unread()}. Counters are read
  * by any thread.

@@ -52,10 +52,11 @@ public final class MbufMemory implements PacketMemory {
     /**
      * The handle for mbuf {@code m}, given the header fields the receive thread read anyway: a plain
      * handle when the mbuf qualifies (see the class comment), else the mbuf's address.
+     *
+     * @param dataOff the mbuf's {@code data_off}, 0 to 65535
      */
     public long handle(final long m, final long bufAddr, final int dataOff, final int segments, final long mbufPool) {
-        if (segments == 1 && mbufPool == pool && bufAddr == m + MBUF_SIZE && (m & ~ADDRESS_MASK) == 0
-                && dataOff < 0x10000) {
+        if (segments == 1 && mbufPool == pool && bufAddr == m + MBUF_SIZE && (m & ~ADDRESS_MASK) == 0) {
             return PLAIN | (long) dataOff << OFFSET_SHIFT | m;
         }
         return m;
@@ -98,7 +99,7 @@ public final class MbufMemory implements PacketMemory {
         private final MemorySegment other = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG, SCRATCH);
         /** The address of this thread's {@code struct rte_mempool_cache}, or 0 when it has none. */
         private final long cache;
-        /** The cache's {@code objs} array. */
+        /** The cache's {@code objs} array, or null when the thread has no cache. */
         private final MemorySegment cached;
 
         Releaser() {
@@ -108,7 +109,7 @@ public final class MbufMemory implements PacketMemory {
             cache = cacheSize == 0 || lcore < 0 || lcore >= DpdkLayout.MAX_LCORE ? 0
                     : mp.get(ValueLayout.JAVA_LONG, DpdkLayout.MEMPOOL_LOCAL_CACHE)
                     + lcore * DpdkLayout.MEMPOOL_CACHE_STRUCT_SIZE;
-            cached = MemorySegment.ofAddress(cache + MEMPOOL_CACHE_OBJS)
+            cached = cache == 0 ? null : MemorySegment.ofAddress(cache + MEMPOOL_CACHE_OBJS)
                     .reinterpret(8L * 2 * DpdkLayout.MEMPOOL_CACHE_MAX_SIZE);
         }
 
@@ -141,12 +142,13 @@ public final class MbufMemory implements PacketMemory {
 
         /** {@code rte_mempool_do_generic_put} of the first {@code n} mbufs of {@link #plain}. */
         private void put(final int n) {
-            if (cache == 0 || n > ALL.get(ValueLayout.JAVA_INT, cache + MEMPOOL_CACHE_FLUSHTHRESH)) {
+            final int flushThreshold = cache == 0 ? 0 : ALL.get(ValueLayout.JAVA_INT, cache + MEMPOOL_CACHE_FLUSHTHRESH);
+            if (n > flushThreshold) {
                 enqueue(plain, n);
                 return;
             }
             int len = ALL.get(ValueLayout.JAVA_INT, cache + MEMPOOL_CACHE_LEN);
-            if (len + n > ALL.get(ValueLayout.JAVA_INT, cache + MEMPOOL_CACHE_FLUSHTHRESH)) {
+            if (len + n > flushThreshold) {
                 enqueue(cached, len);
                 len = 0;
             }
