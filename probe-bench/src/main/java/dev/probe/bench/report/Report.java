@@ -102,16 +102,13 @@ public final class Report {
             }
         }
         final List<JsonNode> kafka = new ArrayList<>();
-        final Path kafkaFile = dir.resolve("kafka.json");
-        if (Files.isRegularFile(kafkaFile) && Files.size(kafkaFile) > 0) {
-            json.readTree(kafkaFile.toFile()).forEach(kafka::add);
+        final JsonNode kafkaRuns = readIfPresent(json, dir.resolve("kafka.json"));
+        if (kafkaRuns != null) {
+            kafkaRuns.forEach(kafka::add);
         }
-        final Path testpmdFile = dir.resolve("testpmd.json");
-        final JsonNode testpmd = Files.isRegularFile(testpmdFile) && Files.size(testpmdFile) > 0
-                ? json.readTree(testpmdFile.toFile()) : null;
-        final Path crossCoreFile = dir.resolve("cross-core.json");
-        final JsonNode crossCore = Files.isRegularFile(crossCoreFile) && Files.size(crossCoreFile) > 0
-                ? json.readTree(crossCoreFile.toFile()) : null;
+        final JsonNode testpmd = readIfPresent(json, dir.resolve("testpmd.json"));
+        final JsonNode crossCore = readIfPresent(json, dir.resolve("cross-core.json"));
+        final JsonNode crossCoreAfter = readIfPresent(json, dir.resolve("cross-core-after.json"));
         final PipelineRow probeDefault = pipeline.stream()
                 .filter(r -> r.source().startsWith("dpdk") && r.layout().equals("1x1") && r.burst() == 32 && r.ring() == DEFAULT_RING
                         && r.idle().equals("backoff"))
@@ -169,17 +166,20 @@ public final class Report {
                             probeDefault.medianMpps() * 1e6 / testpmd.path("pps").asDouble(),
                             probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).max().orElse(0) * 1e6 / testpmd.path("pps").asDouble(),
                             probeDefault.mppsByFork().stream().mapToDouble(Double::doubleValue).min().orElse(0) * 1e6 / testpmd.path("pps").asDouble())));
-            md.append("Each fork is a new JVM and a new EAL. On a 2-core machine a fork either runs at its full rate or"
-                    + " stays in a slow mode at a third to a quarter of it (probe-bench/PERFORMANCE.md), so the forks are"
-                    + " listed one by one.\n\n");
-            if (crossCore != null) {
-                md.append(String.format(Locale.ROOT, "Cross-core round trip of one cache line just before (`CrossCoreLatency`,"
-                                + " %d samples, threads not pinned): min %.1f ns, median %.1f ns, 90th percentile %.1f ns,"
-                                + " max %.1f ns. The pipeline hands every packet from one core to the other; testpmd stays"
-                                + " on one.%n%n",
-                        crossCore.path("roundTripNs").size(), crossCore.path("minNs").asDouble(),
-                        crossCore.path("medianNs").asDouble(), crossCore.path("p90Ns").asDouble(),
-                        crossCore.path("maxNs").asDouble()));
+            md.append("Each fork is a new JVM and a new EAL. On a 2-core VM a fork runs either at its full rate or, while"
+                    + " the host keeps the two vCPUs in its slow placement, at a third to a half of it"
+                    + " (probe-bench/PERFORMANCE.md), so the forks are listed one by one.\n\n");
+            if (crossCore != null || crossCoreAfter != null) {
+                md.append("Cross-core round trip of one cache line (`CrossCoreLatency`, threads not pinned)");
+                if (crossCore != null) {
+                    md.append(" just before testpmd: ").append(crossCoreFigures(crossCore));
+                }
+                if (crossCoreAfter != null) {
+                    md.append(crossCore != null ? "; " : " ").append("just after the forks: ").append(crossCoreFigures(crossCoreAfter));
+                }
+                md.append(". The pipeline hands every packet from one core to the other; testpmd stays on one. The host"
+                        + " moves the two vCPUs between placements in time, and in the slow one a cache line takes several"
+                        + " times longer to cross.\n\n");
             }
         }
         if (!kafka.isEmpty()) {
@@ -234,7 +234,8 @@ public final class Report {
         Files.writeString(dir.resolve("results.md"), md.toString());
         final String commit = System.getProperty("probe.bench.commit", "");
         if (!commit.isBlank()) {
-            appendHistory(dir.resolve("history.jsonl"), json, command, commit, kafka, testpmd, probeDefault, crossCore);
+            appendHistory(dir.resolve("history.jsonl"), json, command, commit, kafka, testpmd, probeDefault, crossCore,
+                    crossCoreAfter);
         }
         System.out.println();
         System.out.println("== headline (" + dir.resolve("results.md") + ") ==");
@@ -248,7 +249,7 @@ public final class Report {
      */
     private static void appendHistory(final Path history, final ObjectMapper json, final String command, final String commit,
                                       final List<JsonNode> kafka, final JsonNode testpmd, final PipelineRow probeDefault,
-                                      final JsonNode crossCore)
+                                      final JsonNode crossCore, final JsonNode crossCoreAfter)
             throws IOException {
         final var line = json.createObjectNode();
         line.put("date", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
@@ -271,6 +272,10 @@ public final class Report {
         if (crossCore != null) {
             line.put("crossCoreRoundTripMedianNs", crossCore.path("medianNs").asDouble());
             line.put("crossCoreRoundTripP90Ns", crossCore.path("p90Ns").asDouble());
+        }
+        if (crossCoreAfter != null) {
+            line.put("crossCoreAfterMedianNs", crossCoreAfter.path("medianNs").asDouble());
+            line.put("crossCoreAfterP90Ns", crossCoreAfter.path("p90Ns").asDouble());
         }
         final var k = line.putArray("kafka");
         for (final KafkaPair pair : pairs(kafka)) {
@@ -318,6 +323,18 @@ public final class Report {
             pairs.add(new KafkaPair(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), pair[0], pair[1]));
         });
         return pairs;
+    }
+
+    /** The JSON in {@code file}, or null when the file is missing or empty (that part of the bench did not run). */
+    private static JsonNode readIfPresent(final ObjectMapper json, final Path file) throws IOException {
+        return Files.isRegularFile(file) && Files.size(file) > 0 ? json.readTree(file.toFile()) : null;
+    }
+
+    /** One {@code CrossCoreLatency} result in a few words. */
+    private static String crossCoreFigures(final JsonNode c) {
+        return String.format(Locale.ROOT, "%d samples, min %.1f ns, median %.1f ns, 90th percentile %.1f ns, max %.1f ns",
+                c.path("roundTripNs").size(), c.path("minNs").asDouble(), c.path("medianNs").asDouble(),
+                c.path("p90Ns").asDouble(), c.path("maxNs").asDouble());
     }
 
     private static String num(final JsonNode n, final String field, final String format) {
