@@ -4,9 +4,9 @@ package dev.probe.api;
  * A reusable, fixed-capacity batch of packet descriptors, stored as parallel primitive arrays so that
  * filling and draining it allocates nothing.
  *
- * <p>A receive worker owns one burst and hands it to {@link dev.probe.spi.ReceiveQueue#poll}; a transmit
- * worker owns another and fills it from its transmit ring. A burst is never shared between threads
- * while it is being filled or read.
+ * <p>The bursts live in the runtime's transmit rings: a receive worker hands the next free one to
+ * {@link dev.probe.spi.ReceiveQueue#poll} to fill, then publishes it; a transmit worker reads it in place
+ * and gives it back. A burst has one thread at a time: it is never filled and read at once.
  *
  * <p>Each packet is described by its capture time, captured and wire lengths, and an opaque
  * {@code handle} that only the {@link dev.probe.spi.PacketMemory} of the source that produced it can

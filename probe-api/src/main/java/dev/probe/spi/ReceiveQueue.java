@@ -29,8 +29,10 @@ public interface ReceiveQueue {
 
     /**
      * Appends up to {@link PacketBurst#remaining()} packets without blocking and without
-     * allocating. Each packet carries its capture time: the source's own when it has one, otherwise the
-     * clock read once for the whole poll.
+     * allocating, with {@link PacketBurst#add}, after any packets the burst already holds: the runtime
+     * may fill one burst over several polls, so a source never clears it or writes by index. Each packet
+     * carries its capture time: the source's own when it has one, otherwise the clock read once for the
+     * whole poll.
      *
      * @return how many packets were appended (0 when none are waiting), or {@link #END_OF_INPUT}
      * @throws dev.probe.api.ProbeException when the input is damaged; every packet read before the

@@ -126,7 +126,10 @@ public abstract class SinkContractTest {
         return List.of(TestCaptures.mixed(folder));
     }
 
-    /** Packets per {@code send}, at most: the runtime's {@code probe.transmit.burst-size}. */
+    /**
+     * Packets per {@code send}, at most. The runtime hands over one receive burst per send
+     * ({@code probe.receive.burst-size}, 32 by default); 256 covers any burst a user is likely to set.
+     */
     protected int burstSize() {
         return 256;
     }

@@ -94,10 +94,10 @@ public final class Report {
                             error(sec.path("packets")) / 1e6, norm * ops / packets,
                             polls > 0 ? packets / polls : Double.NaN, sec.path("ringFull").path("score").asDouble(),
                             byFork(sec.path("packets"))));
-                } else if (name.contains("SpmcRingBenchmark")) {
+                } else if (name.contains("BurstRingBenchmark")) {
                     ring.add(new RingRow(name.substring(name.lastIndexOf('.') + 1), params.path("burst").asInt(),
                             sec.path("drained").path("score").asDouble() / 1e6,
-                            sec.path("failedOffers").path("score").asDouble()));
+                            sec.path("failedClaims").path("score").asDouble()));
                 }
             }
         }
@@ -144,8 +144,8 @@ public final class Report {
             Chart.write(dir.resolve("pipeline.png"), pipeline);
         }
         if (!ring.isEmpty()) {
-            md.append("## Transmit ring alone (SpmcPacketRing offer/drain)\n\n");
-            md.append("| group | burst | Mpps drained | failed offers/s | ns/packet |\n|---|---:|---:|---:|---:|\n");
+            md.append("## Transmit ring alone (BurstRing: fill and publish, take and release)\n\n");
+            md.append("| group | burst | Mpps drained | failed claims/s | ns/packet |\n|---|---:|---:|---:|---:|\n");
             for (final RingRow r : ring) {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %.1f |%n", r.group(), r.burst(), r.mpps(),
                         r.failedPerSec(), 1e3 / r.mpps()));

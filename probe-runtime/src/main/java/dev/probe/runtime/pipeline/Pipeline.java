@@ -42,7 +42,7 @@ public final class Pipeline {
     private final CaptureBudget budget;
     private final Duration shutdownTimeout;
     private final long stallNanos;
-    private final List<SpmcPacketRing> rings = new ArrayList<>();
+    private final List<BurstRing> rings = new ArrayList<>();
     private final List<ReceiveWorker> receivers = new ArrayList<>();
     private final List<List<TransmitWorker>> transmitters = new ArrayList<>();
     private final List<AgentRunner> receiveRunners = new ArrayList<>();
@@ -76,10 +76,10 @@ public final class Pipeline {
             final long captureStart = source.firstTimestampNanos().orElseGet(Pipeline::epochNanosNow);
             int txIndex = 0;
             for (final ReceiveQueue queue : queues) {
-                final SpmcPacketRing ring = new SpmcPacketRing(settings.ringSize());
+                final BurstRing ring = new BurstRing(settings.ringSize(), settings.receiveBurstSize());
                 rings.add(ring);
                 final ReceiveWorker receiver = new ReceiveWorker(queue, source.memory(), ring,
-                        settings.receiveBurstSize(), settings.burstMaxRepeats(), budget, source.isLive());
+                        settings.burstMaxRepeats(), budget, source.isLive());
                 receivers.add(receiver);
                 receiveRunners.add(new AgentRunner(receiver, idleStrategies.get(settings.receiveIdleStrategy()).get(),
                         core(settings.receiveCores(), queue.id())));
@@ -205,12 +205,14 @@ public final class Pipeline {
         }
         final boolean transmittersStopped = await(transmitRunners, true);
 
-        boolean clean = receivers.stream().allMatch(r -> r.counters().get(ReceiveCounter.SHUTDOWN_DROPS) == 0);
         for (int q = 0; q < rings.size(); q++) {
             if (transmitRunnersByRing.get(q).stream().allMatch(AgentRunner::isTerminated)) {
-                clean &= transmitters.get(q).get(0).dropRemaining() == 0;
+                transmitters.get(q).get(0).dropRemaining();
             }
         }
+        // What the deadline dropped: bursts left on the rings, and the rest of a burst a worker held.
+        final boolean clean = transmitters.stream().flatMap(List::stream)
+                .allMatch(w -> w.counters().get(TransmitCounter.SHUTDOWN_DROPS) == 0);
         if (receiversStopped && transmittersStopped) {
             closeSource();
         }
@@ -324,15 +326,14 @@ public final class Pipeline {
             for (final TransmitWorker worker : transmitters.get(q)) {
                 workers.add(Snapshot.Worker.read(worker));
             }
-            final SpmcPacketRing ring = rings.get(q);
+            final BurstRing ring = rings.get(q);
             final long dequeued = ring.dequeued();
             final long enqueued = ring.enqueued();
             final CounterSet<ReceiveCounter> rc = receivers.get(q).counters();
             final long ringFull = rc.get(ReceiveCounter.RING_FULL);
-            final long shutdownDrops = rc.get(ReceiveCounter.SHUTDOWN_DROPS);
             final long packets = rc.get(ReceiveCounter.PACKETS);
             queues.add(new Snapshot.Queue(q, packets, rc.get(ReceiveCounter.BURSTS), rc.get(ReceiveCounter.FULL_BURSTS),
-                    rc.get(ReceiveCounter.REPEATS), ringFull, shutdownDrops, enqueued, dequeued, ring.capacity(), workers));
+                    rc.get(ReceiveCounter.REPEATS), ringFull, enqueued, dequeued, ring.capacity(), workers));
         }
         return new Snapshot(now - createdNanos, source.description(), new LinkedHashMap<>(source.drops()),
                 new LinkedHashMap<>(source.details()), queues);

@@ -10,8 +10,6 @@ public enum ReceiveCounter {
     FULL_BURSTS,
     /** Immediate polls made because the previous one was full. */
     REPEATS,
-    /** Packets dropped because the transmit ring was full. */
-    RING_FULL,
-    /** Packets of a source that is not live, still waiting for ring room when the run stopped. */
-    SHUTDOWN_DROPS
+    /** Packets of a live source dropped because the transmit ring was full. */
+    RING_FULL
 }

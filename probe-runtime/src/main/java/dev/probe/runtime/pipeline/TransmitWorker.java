@@ -8,10 +8,13 @@ import dev.probe.spi.Sink;
 import java.time.Duration;
 
 /**
- * Drains one transmit ring into its own sink: takes no more packets than the sink accepts
- * ({@link Sink#available()}), hands them over as a read-only batch, then releases them to the source.
- * When the sink is saturated the packets stay on the ring, so pressure shows up as ring depth and, from a
- * live source, as counted ring-full drops. Calls {@link Sink#tick()} at least every tick interval.
+ * Drains one transmit ring into its own sink, in rounds: asks the sink once how many packets it accepts
+ * ({@link Sink#available()}), then takes the ring's bursts one at a time and hands each to the sink in
+ * place as a read-only batch, no more in all than the sink accepted and than the round's packet limit,
+ * releasing each batch to the source after its send. A burst the sink had room for only in part is
+ * finished in later rounds. When the sink is saturated the worker takes nothing, so pressure shows up
+ * as ring depth and, from a live source, as counted ring-full drops. Calls {@link Sink#tick()} at least
+ * every tick interval.
  *
  * <p>Every sink call is isolated: an exception is kept as the worker's {@link #sinkError()}, the packets
  * the sink had not accounted for are counted ({@link TransmitCounter#SINK_ERROR_UNSENT}), and the worker
@@ -29,17 +32,25 @@ public final class TransmitWorker implements Agent {
     /** Longest single flush call, so that a deadline shortened meanwhile is seen soon. */
     private static final long FLUSH_SLICE_NANOS = Duration.ofMillis(50).toNanos();
 
-    private final SpmcPacketRing ring;
+    private final BurstRing ring;
     private final PacketMemory memory;
     private final Sink sink;
-    private final PacketBurst burst;
     private final BurstView view;
+    /** Most packets moved to the sink in one {@link #doWork} round. */
+    private final int roundPackets;
     private final String roleName;
     private final long tickIntervalNanos;
     private final CounterSet<TransmitCounter> counters = new CounterSet<>(TransmitCounter.class);
     private long nextTick;
     /** Whether the sink threw; then the worker takes nothing more. Worker thread only. */
     private boolean broken;
+    /**
+     * The burst taken from the ring and not yet wholly sent, or null; its position and how many of its
+     * packets the sink has had. Worker thread only.
+     */
+    private PacketBurst held;
+    private long heldPosition;
+    private int heldSent;
 
     private volatile boolean finishing;
     private volatile long deadline = NO_DEADLINE;
@@ -48,16 +59,18 @@ public final class TransmitWorker implements Agent {
     private volatile SinkError sinkError;
 
     /**
+     * @param roundPackets the most packets one round moves to the sink: whole bursts while fewer than
+     *        this have moved, at least one
      * @param roleName such as {@code tx-0-1}: ring 0, worker 1
      * @param tickInterval the longest time between two {@link Sink#tick()} calls
      */
-    public TransmitWorker(final SpmcPacketRing ring, final PacketMemory memory, final Sink sink,
-                          final int burstSize, final String roleName, final Duration tickInterval) {
+    public TransmitWorker(final BurstRing ring, final PacketMemory memory, final Sink sink,
+                          final int roundPackets, final String roleName, final Duration tickInterval) {
         this.ring = ring;
         this.memory = memory;
         this.sink = sink;
-        this.burst = new PacketBurst(burstSize);
-        this.view = new BurstView(burst, memory);
+        this.roundPackets = roundPackets;
+        this.view = new BurstView(memory);
         this.roleName = roleName;
         this.tickIntervalNanos = tickInterval.toNanos();
     }
@@ -84,10 +97,10 @@ public final class TransmitWorker implements Agent {
         }
         final boolean pastDeadline = finishing && deadlinePassed(now);
         int moved = 0;
-        if (!broken && !pastDeadline && ring.depth() > 0) {
+        if (!broken && !pastDeadline && (held != null || ring.waiting() > 0)) {
             moved = transmit();
         }
-        if (finishing && (broken || pastDeadline || upstreamDone && ring.depth() == 0)) {
+        if (finishing && (broken || pastDeadline || upstreamDone && held == null && ring.waiting() == 0)) {
             finishSink();
         }
         return moved;
@@ -98,34 +111,76 @@ public final class TransmitWorker implements Agent {
         return d != NO_DEADLINE && now - d >= 0;
     }
 
+    /**
+     * One round: asks the sink for room once, then hands it whole bursts (or the part of a burst it has
+     * room for) until the room, the ring or {@link #roundPackets} runs out.
+     */
     private int transmit() {
-        final int room;
+        int room;
         try {
             room = sink.available();
         } catch (Throwable t) {
             failed("available", t);
             return 0;
         }
-        if (room <= 0) {
-            return 0;
+        int moved = 0;
+        while (room > 0 && moved < roundPackets && (held != null || takeBurst())) {
+            final int n = Math.min(room, held.size() - heldSent);
+            view.wrap(held, heldSent, n);
+            final long sentBefore = sink.counters().sent();
+            try {
+                sink.send(view);
+            } catch (Throwable t) {
+                counters.add(TransmitCounter.SINK_ERROR_UNSENT, Math.max(0, n - (sink.counters().sent() - sentBefore)));
+                failed("send", t);
+            } finally {
+                memory.release(held, heldSent, n);
+                counters.add(TransmitCounter.BURSTS, 1);
+            }
+            heldSent += n;
+            moved += n;
+            room -= n;
+            if (broken) {
+                dropHeld(TransmitCounter.SINK_ERROR_UNSENT);
+                break;
+            }
+            if (heldSent == held.size()) {
+                ring.release(heldPosition);
+                held = null;
+            }
         }
-        burst.clear();
-        final int n = ring.drain(burst, room);
-        if (n == 0) {
-            return 0;
+        return moved;
+    }
+
+    /** Takes the next non-empty burst off the ring into {@link #held}; false when the ring has none. */
+    private boolean takeBurst() {
+        while (true) {
+            final long position = ring.take();
+            if (position < 0) {
+                return false;
+            }
+            final PacketBurst burst = ring.burst(position);
+            if (burst.size() == 0) {
+                ring.release(position);
+                continue;
+            }
+            counters.add(TransmitCounter.TAKEN, burst.size());
+            held = burst;
+            heldPosition = position;
+            heldSent = 0;
+            return true;
         }
-        counters.add(TransmitCounter.TAKEN, n);
-        final long sentBefore = sink.counters().sent();
-        try {
-            sink.send(view);
-        } catch (Throwable t) {
-            counters.add(TransmitCounter.SINK_ERROR_UNSENT, Math.max(0, n - (sink.counters().sent() - sentBefore)));
-            failed("send", t);
-        } finally {
-            memory.release(burst, 0, n);
-            counters.add(TransmitCounter.BURSTS, 1);
+    }
+
+    /** Releases the packets of {@link #held} not handed to the sink, counts them, and frees its slot. */
+    private void dropHeld(final TransmitCounter reason) {
+        final int left = held.size() - heldSent;
+        if (left > 0) {
+            memory.release(held, heldSent, left);
+            counters.add(reason, left);
         }
-        return n;
+        ring.release(heldPosition);
+        held = null;
     }
 
     private void tick() {
@@ -141,6 +196,9 @@ public final class TransmitWorker implements Agent {
 
     /** Flushes in slices until the sink is empty or the deadline passes, then closes it; worker thread. */
     private void finishSink() {
+        if (held != null) {
+            dropHeld(TransmitCounter.SHUTDOWN_DROPS);
+        }
         try {
             while (true) {
                 final long d = deadline;
@@ -219,17 +277,18 @@ public final class TransmitWorker implements Agent {
      */
     long dropRemaining() {
         long dropped = 0;
-        int n;
-        do {
-            burst.clear();
-            n = ring.drain(burst, burst.capacity());
+        long position;
+        while ((position = ring.take()) >= 0) {
+            final PacketBurst burst = ring.burst(position);
+            final int n = burst.size();
             if (n > 0) {
                 memory.release(burst, 0, n);
                 counters.add(TransmitCounter.TAKEN, n);
                 counters.add(TransmitCounter.SHUTDOWN_DROPS, n);
                 dropped += n;
             }
-        } while (n > 0);
+            ring.release(position);
+        }
         return dropped;
     }
 

@@ -37,16 +37,15 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
      * One receive queue, its ring and its transmit workers.
      *
      * @param packets packets the source handed to the receive worker
-     * @param shutdownDrops packets the receive worker still held, waiting for ring room, at the stop
      * @param ringEnqueued packets put on the ring
      * @param ringDequeued packets taken off the ring
      */
     public record Queue(int id, long packets, long bursts, long fullBursts, long repeats, long ringFull,
-                        long shutdownDrops, long ringEnqueued, long ringDequeued, int ringCapacity,
+                        long ringEnqueued, long ringDequeued, int ringCapacity,
                         List<Worker> workers) {
         /** Packets the receive worker holds between poll and ring. */
         public long receiveHeld() {
-            return Math.max(0, packets - ringEnqueued - ringFull - shutdownDrops);
+            return Math.max(0, packets - ringEnqueued - ringFull);
         }
 
         /** Packets waiting on the ring. */
@@ -147,8 +146,7 @@ public record Snapshot(long elapsedNanos, String source, Map<String, Long> sourc
         final Map<String, Long> dropped = new LinkedHashMap<>();
         sourceDrops.forEach((reason, n) -> dropped.put("source-" + reason, n));
         dropped.put(RING_FULL, queues.stream().mapToLong(Queue::ringFull).sum());
-        dropped.put(SHUTDOWN, queues.stream().mapToLong(Queue::shutdownDrops).sum()
-                + workers().mapToLong(Worker::shutdownDrops).sum());
+        dropped.put(SHUTDOWN, workers().mapToLong(Worker::shutdownDrops).sum());
         dropped.put(SINK_ERROR, workers().mapToLong(w -> w.sinkErrorUnsent() + w.sinkErrorUnresolved()).sum());
         for (final SinkFailure reason : SinkFailure.values()) {
             dropped.put(reason.key(), workers().mapToLong(w -> w.failed().getOrDefault(reason, 0L)).sum());

@@ -71,7 +71,7 @@ class StopTest {
     @Test
     void aSendThatOutlastsTheShutdownTimeoutIsWaitedForBeforeAnythingIsReleasedOrClosed() throws Exception {
         final ProbeRun run = start(List.of("probe.sink.type=slow", "probe.source.tracking.packets=100000",
-                "probe.shutdown.timeout=50ms", "probe.transmit.ring-size=1024", "probe.transmit.burst-size=64"));
+                "probe.shutdown.timeout=50ms", "probe.transmit.ring-size=1024", "probe.receive.burst-size=64"));
         final CompletableFuture<ProbeRun.Result> result = execute(run);
         assertTrue(SlowSinkProvider.SENDING.await(30, TimeUnit.SECONDS), "a send started");
         run.requestStop();
@@ -86,7 +86,7 @@ class StopTest {
     @Test
     void aSinkThatThrowsFailsTheRunWithEveryPacketAccountedFor() throws Exception {
         final ProbeRun.Result r = execute(start(List.of("probe.sink.type=throwing", "probe.source.tracking.packets=10000",
-                "probe.shutdown.timeout=200ms", "probe.transmit.burst-size=100"))).get(60, TimeUnit.SECONDS);
+                "probe.shutdown.timeout=200ms", "probe.receive.burst-size=100"))).get(60, TimeUnit.SECONDS);
         final Snapshot s = r.snapshot();
         assertEquals(ProbeRun.Outcome.FAILED, r.outcome());
         assertEquals(1, r.exitCode());

@@ -35,8 +35,8 @@ class StatsFormatterTest {
                 null, Map.of());
         final Snapshot.Worker w10 = new Snapshot.Worker("tx-1-0", 500, 0, 0, 0, 500, 480, 48_000, Map.of(), Map.of(),
                 null, Map.of());
-        final Snapshot.Queue q0 = new Snapshot.Queue(0, 1000, 40, 10, 5, 7, 0, 993, 990, 4096, List.of(w00, w01));
-        final Snapshot.Queue q1 = new Snapshot.Queue(1, 500, 20, 0, 0, 0, 0, 500, 500, 4096, List.of(w10));
+        final Snapshot.Queue q0 = new Snapshot.Queue(0, 1000, 40, 10, 5, 7, 993, 990, 4096, List.of(w00, w01));
+        final Snapshot.Queue q1 = new Snapshot.Queue(1, 500, 20, 0, 0, 0, 500, 500, 4096, List.of(w10));
         return new Snapshot(2_000_000_000L, "a test source", Map.of("kernel", 3L), Map.of("held", 12L), List.of(q0, q1));
     }
 
