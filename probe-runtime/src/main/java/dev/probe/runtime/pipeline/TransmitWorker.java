@@ -8,13 +8,13 @@ import dev.probe.spi.Sink;
 import java.time.Duration;
 
 /**
- * Drains one transmit ring into its own sink, in rounds: asks the sink once how many packets it accepts
- * ({@link Sink#available()}), then takes the ring's bursts one at a time and hands each to the sink in
- * place as a read-only batch, no more in all than the sink accepted and than the round's packet limit,
- * releasing each batch to the source after its send. A burst the sink had room for only in part is
- * finished in later rounds. When the sink is saturated the worker takes nothing, so pressure shows up
- * as ring depth and, from a live source, as counted ring-full drops. Calls {@link Sink#tick()} at least
- * every tick interval.
+ * Drains one transmit ring into its own sink: takes the ring's bursts one at a time and hands each to
+ * the sink in place, as a read-only batch of no more packets than the sink accepts
+ * ({@link Sink#available()}, asked before every send), then releases them to the source. A burst the
+ * sink had room for only in part is finished by later sends. A round moves whole bursts until
+ * {@code roundPackets} have moved, then the worker looks at the clock and its stop signal again. When
+ * the sink is saturated the worker takes nothing, so pressure shows up as ring depth and, from a live
+ * source, as counted ring-full drops. Calls {@link Sink#tick()} at least every tick interval.
  *
  * <p>Every sink call is isolated: an exception is kept as the worker's {@link #sinkError()}, the packets
  * the sink had not accounted for are counted ({@link TransmitCounter#SINK_ERROR_UNSENT}), and the worker
@@ -112,19 +112,22 @@ public final class TransmitWorker implements Agent {
     }
 
     /**
-     * One round: asks the sink for room once, then hands it whole bursts (or the part of a burst it has
-     * room for) until the room, the ring or {@link #roundPackets} runs out.
+     * One round: hands the sink whole bursts, or the part of a burst it has room for, asking it for room
+     * before each send, until it has none, the ring is empty or {@link #roundPackets} have moved.
      */
     private int transmit() {
-        int room;
-        try {
-            room = sink.available();
-        } catch (Throwable t) {
-            failed("available", t);
-            return 0;
-        }
         int moved = 0;
-        while (room > 0 && moved < roundPackets && (held != null || takeBurst())) {
+        while (moved < roundPackets) {
+            final int room;
+            try {
+                room = sink.available();
+            } catch (Throwable t) {
+                failed("available", t);
+                break;
+            }
+            if (room <= 0 || held == null && !takeBurst()) {
+                break;
+            }
             final int n = Math.min(room, held.size() - heldSent);
             view.wrap(held, heldSent, n);
             final long sentBefore = sink.counters().sent();
@@ -139,7 +142,6 @@ public final class TransmitWorker implements Agent {
             }
             heldSent += n;
             moved += n;
-            room -= n;
             if (broken) {
                 dropHeld(TransmitCounter.SINK_ERROR_UNSENT);
                 break;
