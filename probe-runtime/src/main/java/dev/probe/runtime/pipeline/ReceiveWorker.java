@@ -68,7 +68,7 @@ public final class ReceiveWorker implements Agent {
 
     @Override
     public int doWork() {
-        if (held != null && held.size() > 0 && ring.waiting() == 0) {
+        if (holdsPackets() && ring.waiting() == 0) {
             publish(); // the consumers took everything else: hand over what was being topped up
         }
         if (finishing) {
@@ -149,9 +149,14 @@ public final class ReceiveWorker implements Agent {
         held = null;
     }
 
+    /** Whether a burst being topped up holds packets not yet published. */
+    private boolean holdsPackets() {
+        return held != null && held.size() > 0;
+    }
+
     /** Publishes what is held and ends. */
     private void end() {
-        if (held != null && held.size() > 0) {
+        if (holdsPackets()) {
             publish();
         }
         done = true;
@@ -170,7 +175,7 @@ public final class ReceiveWorker implements Agent {
      */
     @Override
     public void onClose() {
-        if (held != null && held.size() > 0) {
+        if (holdsPackets()) {
             publish();
         }
         queue.onStop();
