@@ -95,8 +95,10 @@ public final class MbufMemory implements PacketMemory {
 
     /** One thread's release state: native scratch arrays and its lcore's cache of the pool. */
     private final class Releaser {
-        private final MemorySegment plain = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG, SCRATCH);
-        private final MemorySegment other = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG, SCRATCH);
+        /** Owns the two scratch arrays: reachable as long as this releaser, which only uses the views below. */
+        private final MemorySegment scratch = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG, 2L * SCRATCH);
+        private final MemorySegment plain = Rte.unscoped(scratch.asSlice(0, 8L * SCRATCH));
+        private final MemorySegment other = Rte.unscoped(scratch.asSlice(8L * SCRATCH));
         /** The address of this thread's {@code struct rte_mempool_cache}, or 0 when it has none. */
         private final long cache;
         /** The cache's {@code objs} array, or null when the thread has no cache. */

@@ -417,6 +417,17 @@ public final class Rte {
         return LINKER;
     }
 
+    /**
+     * {@code segment} seen from the global scope, for the arguments of native calls on the fast path. A
+     * native call given a segment of a shared arena acquires and releases that arena around the call with
+     * two atomic operations, and each waits for every store the calling core still has pending (on the
+     * receive core, the ring's lines the transmit core holds); a global segment costs neither. The caller
+     * keeps the owning arena open, and the segment reachable, for as long as it uses the view.
+     */
+    static MemorySegment unscoped(final MemorySegment segment) {
+        return MemorySegment.ofAddress(segment.address()).reinterpret(segment.byteSize());
+    }
+
     private static int portCall(final MethodHandle handle, final int port) {
         try {
             return (int) handle.invokeExact((short) port);

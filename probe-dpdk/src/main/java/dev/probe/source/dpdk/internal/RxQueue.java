@@ -25,10 +25,11 @@ import static dev.probe.source.dpdk.internal.DpdkLayout.QDATA_DATA;
 /**
  * The receive fast path of one started queue: {@code rte_eth_rx_burst} done by hand, since it is static
  * inline. The driver's burst function and the queue's data pointer are read from
- * {@code rte_eth_fp_ops[port]} once, after the port started, and called through a downcall handle made
- * for this queue with {@code Linker.Option.critical(false)}, into a native mbuf array owned by the
- * queue. Fields are read at absolute addresses from one all-memory segment: nothing is allocated per
- * poll. Polled by one thread; counters are read by any.
+ * {@code rte_eth_fp_ops[port]} once, after the port started. The function is called at that address
+ * through one constant downcall handle with {@code Linker.Option.critical(false)}, which the JIT inlines
+ * into {@link #poll}, into a native mbuf array owned by the queue and passed as a global segment
+ * ({@link Rte#unscoped}), so that a call acquires no arena. Fields are read at absolute addresses from one
+ * all-memory segment: nothing is allocated per poll. Polled by one thread; counters are read by any.
  *
  * <p>Capture times are epoch nanoseconds on one timebase: the host clock, anchored once at open and
  * read once per burst after the driver returned. With NIC timestamps, a packet whose {@code ol_flags}
@@ -71,13 +72,19 @@ public final class RxQueue {
 
     private static final System.Logger LOG = System.getLogger(RxQueue.class.getName());
     private static final MemorySegment ALL = Rte.ALL;
-    private static final FunctionDescriptor RX_BURST =
-            FunctionDescriptor.of(ValueLayout.JAVA_SHORT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_SHORT);
+    /**
+     * {@code uint16_t (*)(void *rxq, struct rte_mbuf **pkts, uint16_t n)}, called at the address passed first.
+     * One constant handle for every queue and driver, so that the JIT inlines the call into {@link #poll}.
+     */
+    private static final MethodHandle RX_BURST = Rte.linker().downcallHandle(
+            FunctionDescriptor.of(ValueLayout.JAVA_SHORT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_SHORT),
+            Linker.Option.critical(false));
 
     private final int port;
     private final int queue;
     private final MbufMemory memory;
-    private final MethodHandle rxBurst;
+    /** The driver's receive burst function. */
+    private final MemorySegment rxBurst;
     private final MemorySegment queueData;
     private final MemorySegment mbufs;
     private final long timestampField;
@@ -131,8 +138,8 @@ public final class RxQueue {
         this.port = port;
         this.queue = queue;
         this.queueData = dataArray.getAtIndex(ValueLayout.ADDRESS, queue);
-        this.rxBurst = Rte.linker().downcallHandle(function, RX_BURST, Linker.Option.critical(false));
-        this.mbufs = arena.allocate(ValueLayout.JAVA_LONG, MAX_BURST);
+        this.rxBurst = function;
+        this.mbufs = Rte.unscoped(arena.allocate(ValueLayout.JAVA_LONG, MAX_BURST));
         this.timestampField = timestampField;
         this.timestampFlag = nicClock != null && timestampFlagBit >= 0 ? 1L << timestampFlagBit : 0;
         this.nicAnchorTicks = nicClock == null ? 0 : nicClock.anchorTicks();
@@ -171,7 +178,7 @@ public final class RxQueue {
         }
         final int n;
         try {
-            n = ((short) rxBurst.invokeExact(queueData, mbufs, (short) Math.max(room, MIN_REQUEST))) & 0xFFFF;
+            n = ((short) RX_BURST.invokeExact(rxBurst, queueData, mbufs, (short) Math.max(room, MIN_REQUEST))) & 0xFFFF;
         } catch (Throwable t) {
             throw new IllegalStateException("rx burst failed", t);
         }
