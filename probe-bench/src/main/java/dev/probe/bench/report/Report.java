@@ -23,6 +23,7 @@ import java.util.TreeSet;
 public final class Report {
     /** probe.transmit.ring-size of probe-runtime's reference.conf: the figures "at the defaults" are taken with it. */
     private static final int DEFAULT_RING = 16384;
+    private static final int DEFAULT_BURST = 128;
     private Report() {
     }
 
@@ -110,7 +111,7 @@ public final class Report {
         final JsonNode crossCore = readIfPresent(json, dir.resolve("cross-core.json"));
         final JsonNode crossCoreAfter = readIfPresent(json, dir.resolve("cross-core-after.json"));
         final PipelineRow probeDefault = pipeline.stream()
-                .filter(r -> r.source().startsWith("dpdk") && r.layout().equals("1x1") && r.burst() == 32 && r.ring() == DEFAULT_RING
+                .filter(r -> r.source().startsWith("dpdk") && r.layout().equals("1x1") && r.burst() == DEFAULT_BURST && r.ring() == DEFAULT_RING
                         && r.idle().equals("backoff"))
                 .findFirst().orElse(null);
 
@@ -156,7 +157,7 @@ public final class Report {
             md.append("## Receive path: the probe's discarding pipeline against dpdk-testpmd rxonly\n\n");
             md.append(String.format(Locale.ROOT, "Both read `%s` (frames of %d bytes) in the same run:"
                     + " testpmd %.2f Mpps (mean of %d s after %d s of warm-up); the probe's pipeline at the default"
-                    + " settings (1 queue x 1 worker, burst 32, ring " + DEFAULT_RING + ", backoff, data-room 9216) %s.%n%n",
+                    + " settings (1 queue x 1 worker, burst " + DEFAULT_BURST + ", ring " + DEFAULT_RING + ", backoff, data-room 9216) %s.%n%n",
                     testpmd.path("vdev").asText(), testpmd.path("frameSize").asInt(), testpmd.path("pps").asDouble() / 1e6,
                     testpmd.path("windowSeconds").asInt(), testpmd.path("warmupSeconds").asInt(),
                     probeDefault == null ? "was not measured"
@@ -372,9 +373,9 @@ public final class Report {
             final PipelineRow best = rows.stream().max((a, b) -> Double.compare(a.mpps(), b.mpps())).orElseThrow();
             lines.add(String.format(Locale.ROOT, "pipeline over %s: best %.1f Mpps (layout %s, %s, burst %d, ring %d)",
                     source, best.mpps(), best.layout(), best.idle(), best.burst(), best.ring()));
-            rows.stream().filter(r -> r.layout().equals("1x1") && r.burst() == 32 && r.ring() == DEFAULT_RING)
+            rows.stream().filter(r -> r.layout().equals("1x1") && r.burst() == DEFAULT_BURST && r.ring() == DEFAULT_RING)
                     .forEach(r -> lines.add(String.format(Locale.ROOT,
-                            "pipeline over %s at the defaults (1x1, burst 32, ring " + DEFAULT_RING + ", %s): %.1f Mpps", source, r.idle(), r.mpps())));
+                            "pipeline over %s at the defaults (1x1, burst " + DEFAULT_BURST + ", ring " + DEFAULT_RING + ", %s): %.1f Mpps", source, r.idle(), r.mpps())));
             final double maxAlloc = rows.stream().mapToDouble(PipelineRow::bytesPerPacket).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN);
             final double median = rows.stream().mapToDouble(PipelineRow::bytesPerPacket).filter(d -> !Double.isNaN(d)).sorted()
                     .skip(rows.size() / 2).findFirst().orElse(Double.NaN);

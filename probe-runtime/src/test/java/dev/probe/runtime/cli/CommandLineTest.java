@@ -87,8 +87,8 @@ class CommandLineTest {
         final Cli cli = Cli.run("check", "--set", "probe.source.type=tracking", "--set", "probe.sink.type=checked",
                 "--set", "probe.sink.checked.address=\"\"");
         assertEquals(2, cli.exit());
-        assertTrue(cli.stdout().lines().anyMatch(l -> l.startsWith("probe.receive.burst-size = 32    # ")
-                && l.endsWith("reference.conf: 13")), cli.stdout());
+        assertTrue(cli.stdout().lines().anyMatch(l -> l.startsWith("probe.receive.burst-size = 128    # ")
+                && l.endsWith("reference.conf: 16")), cli.stdout());
         assertTrue(cli.stdout().contains("probe.sink.checked.address = \"\"    # --set probe.sink.checked.address"), cli.stdout());
         assertEquals(List.of("probe: Invalid value \"\" for probe.sink.checked.address: expected a non-empty string "
                 + "(--set probe.sink.checked.address)"), cli.stderrLines());
