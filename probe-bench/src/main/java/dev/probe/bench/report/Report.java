@@ -23,6 +23,7 @@ import java.util.TreeSet;
 public final class Report {
     /** probe.transmit.ring-size of probe-runtime's reference.conf: the figures "at the defaults" are taken with it. */
     private static final int DEFAULT_RING = 16384;
+    /** probe.receive.burst-size of probe-runtime's reference.conf, the other half of "at the defaults". */
     private static final int DEFAULT_BURST = 128;
     private Report() {
     }
